@@ -1,0 +1,447 @@
+"""Error records, outcomes and problem documents.
+
+Every rule family reports `Finding` values (a code, its params and a path
+below the field); `build_error` turns one into the public `FieldError`,
+with the field name, RFC 6901 pointer and message the contract fixes.
+Outcomes render as RFC 9457 problem documents.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Literal, NamedTuple
+
+__all__ = [
+    "CODES",
+    "ConfigurationError",
+    "FieldError",
+    "Finding",
+    "Outcome",
+]
+
+Location = Literal["body", "header", "path"]
+PathSegment = str | int
+
+#: Longest piece of caller text that a record repeats (SPEC section 2).
+ECHO_LIMIT = 64
+_ELLIPSIS = "…"
+_IDENTIFIER = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")
+
+
+class ConfigurationError(ValueError):
+    """A stage or policy the server configured is unusable."""
+
+
+class Finding(NamedTuple):
+    """One problem found by a rule family, before it gets a field name."""
+
+    code: str
+    params: dict[str, Any]
+    path: tuple[PathSegment, ...] = ()
+
+
+class CodeInfo(NamedTuple):
+    """What the catalogue says of one code."""
+
+    status: int
+    fields: str
+    params: tuple[str, ...]
+
+
+#: The code catalogue (SPEC section 8): status, fields, params at least.
+CODES: Mapping[str, CodeInfo] = MappingProxyType(
+    {
+        "missing-credentials": CodeInfo(401, "Authorization", ()),
+        "invalid-credentials": CodeInfo(401, "Authorization", ()),
+        "invalid-slug": CodeInfo(404, "slug", ()),
+        "unsupported-media-type": CodeInfo(415, "Content-Type", ()),
+        "invalid-json": CodeInfo(400, '""', ("reason",)),
+        "duplicate-key": CodeInfo(400, '"" (pointer at the object)', ("key",)),
+        "wrong-type": CodeInfo(422, "any", ("expected", "actual")),
+        "required": CodeInfo(
+            422, "fileCount, contentTypes, clientSubmissionId", ()
+        ),
+        "unknown-field": CodeInfo(422, "unknown members", ()),
+        "out-of-window": CodeInfo(422, "fileCount", ("min", "max", "actual")),
+        "length-mismatch": CodeInfo(422, "contentTypes", ("expected", "actual")),
+        "invalid-media-type": CodeInfo(422, "contentTypes[i]", ("reason",)),
+        "format-not-accepted": CodeInfo(422, "contentTypes[i]", ("accepted",)),
+        "invalid-string": CodeInfo(422, "any string member", ("reason",)),
+        "empty": CodeInfo(422, "clientSubmissionId, externalUser.*", ()),
+        "too-long": CodeInfo(
+            422,
+            "clientSubmissionId, externalUser.*, X-Request-Id",
+            ("max", "actual"),
+        ),
+        "malformed-url": CodeInfo(422, "webhookUrl", ("reason",)),
+        "not-https": CodeInfo(422, "webhookUrl", ()),
+        "credentials-in-url": CodeInfo(422, "webhookUrl", ()),
+        "ambiguous-host": CodeInfo(422, "webhookUrl", ("reason",)),
+        "host-not-public": CodeInfo(
+            422, "webhookUrl", ("reason", "host", "resolved")
+        ),
+        "port-not-allowed": CodeInfo(422, "webhookUrl", ("port",)),
+        "metadata-too-large": CodeInfo(422, "metadata", ("max", "actual")),
+        "metadata-too-deep": CodeInfo(422, "metadata", ("max",)),
+        "metadata-invalid-value": CodeInfo(422, "metadata", ("type",)),
+        "invalid-header-value": CodeInfo(422, "X-Request-Id", ()),
+        "too-many-errors": CodeInfo(422, '""', ("omitted",)),
+        "idempotency-conflict": CodeInfo(409, "clientSubmissionId", ()),
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class FieldError:
+    """One problem with one field of a request, ready to send to a client.
+
+    ``location`` is rendered as ``in`` by :meth:`to_dict`.
+    """
+
+    field: str
+    pointer: str | None
+    location: Location
+    code: str
+    message: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "params", _freeze(self.params))
+
+    def __hash__(self) -> int:
+        return hash((self.field, self.pointer, self.location, self.code))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The record as plain JSON values, ``location`` as ``in``."""
+        return {
+            "field": self.field,
+            "pointer": self.pointer,
+            "in": self.location,
+            "code": self.code,
+            "message": self.message,
+            "params": _thaw(self.params),
+        }
+
+
+def _freeze(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return MappingProxyType({k: _freeze(v) for k, v in value.items()})
+    if isinstance(value, list | tuple):
+        return tuple(_freeze(v) for v in value)
+    return value
+
+
+def _thaw(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {k: _thaw(v) for k, v in value.items()}
+    if isinstance(value, tuple):
+        return [_thaw(v) for v in value]
+    return value
+
+
+_PROBLEM_TYPES: Mapping[int, tuple[str, str]] = MappingProxyType(
+    {
+        400: ("invalid-json", "The request body is not acceptable JSON"),
+        401: ("unauthorized", "Missing or malformed credentials"),
+        404: ("workflow-not-found", "No such workflow"),
+        409: ("idempotency-conflict", "Conflicting replay"),
+        415: ("unsupported-media-type", "Unsupported request media type"),
+        422: ("validation-error", "The request did not validate"),
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """The verdict on one request: a status, its errors, the webhook to keep.
+
+    ``webhook_url`` is the canonical form of the request's webhook URL,
+    set only when the request was accepted and carried one.
+    """
+
+    status: int
+    errors: tuple[FieldError, ...] = ()
+    webhook_url: str | None = None
+    problem_base: str = "/problems/"
+
+    @property
+    def ok(self) -> bool:
+        """True when the request was accepted (201, or 200 for a replay)."""
+        return self.status < 300
+
+    def problem(self, *, base: str | None = None) -> dict[str, Any] | None:
+        """The RFC 9457 problem document, or None for an accepted request."""
+        if self.ok:
+            return None
+        slug, title = _PROBLEM_TYPES.get(self.status, ("error", "Error"))
+        count = len(self.errors)
+        detail = (
+            self.errors[0].message
+            if count == 1
+            else f"The request has {count} problems; see errors."
+        )
+        return {
+            "type": (self.problem_base if base is None else base) + slug,
+            "title": title,
+            "status": self.status,
+            "detail": detail,
+            "errors": [e.to_dict() for e in self.errors],
+        }
+
+
+# -- records -----------------------------------------------------------
+
+
+def clip(text: str) -> tuple[str, bool]:
+    """Cut caller text to ECHO_LIMIT characters, ending in an ellipsis."""
+    if len(text) <= ECHO_LIMIT:
+        return text, False
+    return text[: ECHO_LIMIT - 1] + _ELLIPSIS, True
+
+
+def build_error(
+    finding: Finding,
+    root: tuple[PathSegment, ...],
+    *,
+    location: Location = "body",
+    field_path: tuple[PathSegment, ...] | None = None,
+) -> FieldError:
+    """Turn a finding at ``root + finding.path`` into a public record.
+
+    ``field_path`` names the field when it differs from the pointer's
+    path (metadata points inside while its field stays ``metadata``).
+    """
+    params = dict(finding.params)
+    path = root + finding.path
+    pointer_text, cut1 = pointer(path)
+    field_text, cut2 = field_name(path if field_path is None else field_path)
+    if cut1 or cut2:
+        params["truncated"] = True
+    return FieldError(
+        field=field_text,
+        pointer=pointer_text if location == "body" else None,
+        location=location,
+        code=finding.code,
+        message=render_message(finding.code, field_text, params),
+        params=params,
+    )
+
+
+def header_error(name: str, code: str, **params: Any) -> FieldError:
+    """A record for a header or the path, which has no pointer."""
+    location: Location = "path" if name == "slug" else "header"
+    return FieldError(
+        field=name,
+        pointer=None,
+        location=location,
+        code=code,
+        message=render_message(code, name, params),
+        params=params,
+    )
+
+
+def pointer(path: tuple[PathSegment, ...]) -> tuple[str, bool]:
+    """RFC 6901 pointer for a path, with over-long keys clipped."""
+    parts: list[str] = []
+    cut = False
+    for seg in path:
+        if isinstance(seg, int):
+            parts.append(str(seg))
+            continue
+        text, was_cut = clip(seg)
+        cut = cut or was_cut
+        parts.append(text.replace("~", "~0").replace("/", "~1"))
+    return "".join("/" + p for p in parts), cut
+
+
+def field_name(path: tuple[PathSegment, ...]) -> tuple[str, bool]:
+    """The field as the API docs name it: ``a.b``, ``a[0]``, ``a["x y"]``."""
+    out: list[str] = []
+    cut = False
+    for seg in path:
+        if isinstance(seg, int):
+            out.append(f"[{seg}]")
+            continue
+        text, was_cut = clip(seg)
+        cut = cut or was_cut
+        if _IDENTIFIER.fullmatch(text) and not was_cut:
+            out.append(("." if out else "") + text)
+        else:
+            out.append("[" + json_string(text) + "]")
+    return "".join(out), cut
+
+
+_ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\f": "\\f", "\n": "\\n",
+            "\r": "\\r", "\t": "\\t"}  # fmt: skip
+_NEEDS_ESCAPE = re.compile('["\\\\\x00-\x1f\ud800-\udfff]')
+
+
+def json_string(text: str) -> str:
+    """A JSON string literal as ``JSON.stringify`` writes it.
+
+    Non-ASCII stays raw; control characters and lone surrogates become
+    ``\\u`` escapes (ECMA-262 well-formed JSON.stringify).
+    """
+    return '"' + _NEEDS_ESCAPE.sub(_escape_one, text) + '"'
+
+
+def _escape_one(match: re.Match[str]) -> str:
+    char = match.group()
+    return _ESCAPES.get(char) or f"\\u{ord(char):04x}"
+
+
+# -- messages ----------------------------------------------------------
+
+
+def _a(expected: str) -> str:
+    return ("an " if expected[:1] in "aeiou" else "a ") + expected
+
+
+_REASONS: Mapping[str, str] = MappingProxyType(
+    {
+        # invalid-media-type
+        "syntax": "is not a media type of the form type/subtype",
+        "wildcard": "must name a concrete media type, not a range with *",
+        "too-long": "is longer than 255 characters",
+        "parameters": "must not carry parameters",
+        # invalid-string
+        "lone-surrogate": "holds a lone UTF-16 surrogate",
+        "control-character": "holds a control character",
+    }
+)
+
+_URL_REASONS: Mapping[str, str] = MappingProxyType(
+    {
+        "too-long": "is longer than {max} characters",
+        "whitespace": "contains white space",
+        "control-character": "contains a control character",
+        "backslash": "contains a backslash",
+        "invisible-character": "contains an invisible character",
+        "not-absolute": "is not an absolute https://host/ URL",
+        "bad-brackets": "has a malformed bracketed IPv6 host",
+        "empty-host": "has an empty host",
+        "bad-port": "has a port that is not a number from 1 to 65535",
+        "invalid-host": "has a host that is not a valid name or address",
+        "zone-id": "has an IPv6 zone identifier in its host",
+        "percent-encoded": "has percent-escapes in its host",
+        "noncanonical-ipv4": "spells an IPv4 address in a non-standard form",
+        "ipv4-in-ipv6": "hides an IPv4 address inside an IPv6 address",
+    }
+)
+
+_JSON_REASONS: Mapping[str, str] = MappingProxyType(
+    {
+        "encoding": "the request body is not UTF-8 encoded JSON",
+        "syntax": "the request body is not a single JSON document",
+        "non-finite": "the request body holds a number JSON cannot represent",
+        "number-too-long": "the request body holds an integer of over 4000 digits",
+        "too-deep": "the request body nests deeper than {max} levels",
+    }
+)
+
+
+def _host_not_public(field: str, p: Mapping[str, Any]) -> str:
+    where = "resolves to" if p.get("resolved") else "is"
+    reason = str(p.get("reason", "")).replace("-", " ")
+    if reason == "unresolvable":
+        return f"{field} host {p.get('host')} could not be resolved"
+    if reason == "ip literal":
+        return f"{field} must name its host, not an IP address"
+    return f"{field} host {p.get('host')} {where} not public ({reason})"
+
+
+_MESSAGES: Mapping[str, Callable[[str, Mapping[str, Any]], str]] = (
+    MappingProxyType(
+        {
+            "missing-credentials": lambda f, p: (
+                "Authorization is required: send Bearer and a company API key"
+            ),
+            "invalid-credentials": lambda f, p: (
+                "Authorization must be Bearer followed by an aok_ API key"
+            ),
+            "invalid-slug": lambda f, p: "slug does not name a workflow",
+            "unsupported-media-type": lambda f, p: (
+                "the request body must be sent as application/json"
+            ),
+            "invalid-json": lambda f, p: _JSON_REASONS.get(
+                p.get("reason", ""), "the request body is not valid JSON"
+            ).format(**p),
+            "duplicate-key": lambda f, p: (
+                f"member {json_string(str(p.get('key', '')))} appears twice in"
+                " one object"
+            ),
+            "wrong-type": lambda f, p: (
+                f"{f or 'the body'} must be {_a(str(p['expected']))};"
+                f" got {p['actual']}"
+            ),
+            "required": lambda f, p: f"{f} is required",
+            "unknown-field": lambda f, p: f"{f} is not a known member",
+            "out-of-window": lambda f, p: (
+                f"{f} must be between {p['min']} and {p['max']};"
+                f" got {p['actual']}"
+            ),
+            "length-mismatch": lambda f, p: (
+                f"{f} must have one entry per file, {p['expected']};"
+                f" got {p['actual']}"
+            ),
+            "invalid-media-type": lambda f, p: (
+                f"{f} {_REASONS.get(p.get('reason', ''), 'is not a media type')}"
+            ),
+            "format-not-accepted": lambda f, p: (
+                f"{f} is not an accepted format; accepted: "
+                + ", ".join(p["accepted"])
+            ),
+            "invalid-string": lambda f, p: (
+                f"{f} {_REASONS.get(p.get('reason', ''), 'is not valid text')}"
+            ),
+            "empty": lambda f, p: f"{f} must not be empty or only white space",
+            "too-long": lambda f, p: (
+                f"{f} must be at most {p['max']} characters; got {p['actual']}"
+            ),
+            "malformed-url": lambda f, p: (
+                f"{f} "
+                + _URL_REASONS.get(p.get("reason", ""), "is not a valid URL").format(
+                    **p
+                )
+            ),
+            "not-https": lambda f, p: f"{f} must use https",
+            "credentials-in-url": lambda f, p: (
+                f"{f} must not carry a user name or password"
+            ),
+            "ambiguous-host": lambda f, p: (
+                f"{f} "
+                + _URL_REASONS.get(p.get("reason", ""), "has an ambiguous host")
+            ),
+            "host-not-public": _host_not_public,
+            "port-not-allowed": lambda f, p: f"{f} port {p['port']} is not allowed",
+            "metadata-too-large": lambda f, p: (
+                f"{f} serialises to more than {p['max']} bytes"
+                f" (at least {p['actual']})"
+            ),
+            "metadata-too-deep": lambda f, p: (
+                f"{f} must not nest deeper than {p['max']} levels"
+            ),
+            "metadata-invalid-value": lambda f, p: (
+                f"{f} values must be strings, finite numbers or booleans;"
+                f" got {p['type']}"
+            ),
+            "invalid-header-value": lambda f, p: (
+                f"{f} must be 1 or more visible ASCII characters"
+            ),
+            "too-many-errors": lambda f, p: (
+                f"{p['omitted']} more problems were not listed"
+            ),
+            "idempotency-conflict": lambda f, p: (
+                f"{f} was already used for a request with other content"
+            ),
+        }
+    )
+)
+
+
+def render_message(code: str, field: str, params: Mapping[str, Any]) -> str:
+    """The one-sentence English message for a code, built from params."""
+    return _MESSAGES[code](field, params)

@@ -1,0 +1,128 @@
+"""The upload stage a request is judged against, validated as configuration.
+
+A stage comes from the server's own workflow data, so a bad one is the
+server's fault: it raises `ConfigurationError`, never a 422.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ._errors import ConfigurationError
+from ._media_types import parse_media_type
+
+__all__ = ["UploadStage"]
+
+
+@dataclass(frozen=True, slots=True)
+class UploadStage:
+    """The upload window and accepted formats of one workflow version.
+
+    ``accepted_formats`` holds exact media types (``image/png``), type
+    ranges (``image/*``) or ``*/*``, without parameters.
+    """
+
+    min_files: int
+    max_files: int
+    accepted_formats: tuple[str, ...]
+    _exact: frozenset[str] = field(init=False, repr=False, compare=False)
+    _types: frozenset[str] = field(init=False, repr=False, compare=False)
+    _any: bool = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        _check_bound("min_files", self.min_files)
+        _check_bound("max_files", self.max_files)
+        if self.min_files > self.max_files:
+            raise ConfigurationError(
+                f"UploadStage: min_files {self.min_files} is above"
+                f" max_files {self.max_files}"
+            )
+        formats = self.accepted_formats
+        if isinstance(formats, str | bytes) or not isinstance(formats, Sequence):
+            raise ConfigurationError(
+                "UploadStage: accepted_formats must be a list of media types"
+            )
+        formats = tuple(formats)
+        if not formats:
+            raise ConfigurationError("UploadStage: accepted_formats is empty")
+        exact: set[str] = set()
+        types: set[str] = set()
+        for item in formats:
+            kind, value = _parse_range(item)
+            {"exact": exact, "type": types}.get(kind, set()).add(value)
+        object.__setattr__(self, "accepted_formats", formats)
+        object.__setattr__(self, "_exact", frozenset(exact))
+        object.__setattr__(self, "_types", frozenset(types))
+        object.__setattr__(self, "_any", "*/*" in formats)
+
+    @classmethod
+    def from_json(cls, obj: Any) -> UploadStage:
+        """Build a stage from the API's camelCase form.
+
+        ``{"minFiles": 1, "maxFiles": 10, "acceptedFormats": [...]}``;
+        other members are ignored.
+        """
+        if not isinstance(obj, Mapping):
+            raise ConfigurationError("UploadStage: expected a JSON object")
+        missing = [
+            k for k in ("minFiles", "maxFiles", "acceptedFormats") if k not in obj
+        ]
+        if missing:
+            raise ConfigurationError(
+                "UploadStage: missing " + ", ".join(missing)
+            )
+        formats = obj["acceptedFormats"]
+        if not isinstance(formats, list):
+            raise ConfigurationError(
+                "UploadStage: acceptedFormats must be a list of media types"
+            )
+        return cls(obj["minFiles"], obj["maxFiles"], tuple(formats))
+
+    def to_json(self) -> dict[str, Any]:
+        """The stage in the API's camelCase form."""
+        return {
+            "minFiles": self.min_files,
+            "maxFiles": self.max_files,
+            "acceptedFormats": list(self.accepted_formats),
+        }
+
+    def accepts(self, essence: str) -> bool:
+        """Whether a lower-case ``type/subtype`` is admitted by the stage."""
+        if self._any or essence in self._exact:
+            return True
+        return essence.partition("/")[0] in self._types
+
+
+def _check_bound(name: str, value: object) -> None:
+    if isinstance(value, float) and value.is_integer():
+        raise ConfigurationError(f"UploadStage: {name} must be an int, not float")
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ConfigurationError(f"UploadStage: {name} must be an integer")
+    if value < 0:
+        raise ConfigurationError(f"UploadStage: {name} must not be negative")
+
+
+def _parse_range(item: object) -> tuple[str, str]:
+    """Classify one accepted format: exact type, type range, or any."""
+    if not isinstance(item, str):
+        raise ConfigurationError(
+            f"UploadStage: accepted format {item!r} is not a string"
+        )
+    parsed = parse_media_type(item)
+    if parsed is None or parsed.parameters or ";" in item:
+        raise ConfigurationError(
+            f"UploadStage: {item!r} is not a media type without parameters"
+        )
+    if parsed.type == "*":
+        if parsed.subtype != "*":
+            raise ConfigurationError(f"UploadStage: {item!r} is not a valid range")
+        return "any", "*/*"
+    if parsed.subtype == "*":
+        if "*" in parsed.type:
+            raise ConfigurationError(f"UploadStage: {item!r} is not a valid range")
+        return "type", parsed.type
+    if "*" in parsed.type or "*" in parsed.subtype:
+        raise ConfigurationError(f"UploadStage: {item!r} is not a valid range")
+    return "exact", parsed.essence
