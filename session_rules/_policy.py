@@ -107,8 +107,6 @@ class Policy:
         return ports is None or any(port in r for r in ports)
 
 
-DEFAULT_POLICY = Policy()
-
 
 def _check_positive(name: str, value: object) -> None:
     if not isinstance(value, int) or isinstance(value, bool) or value < 1:
@@ -153,3 +151,6 @@ def _networks(value: object) -> tuple[IPNetwork, ...]:
                 f"Policy.admitted_addresses: {item!r} is not an address or network"
             ) from exc
     return tuple(out)
+
+
+DEFAULT_POLICY = Policy()
