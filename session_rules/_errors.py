@@ -8,9 +8,10 @@ Outcomes render as RFC 9457 problem documents.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Literal, NamedTuple
 
@@ -61,9 +62,7 @@ CODES: Mapping[str, CodeInfo] = MappingProxyType(
         "invalid-json": CodeInfo(400, '""', ("reason",)),
         "duplicate-key": CodeInfo(400, '"" (pointer at the object)', ("key",)),
         "wrong-type": CodeInfo(422, "any", ("expected", "actual")),
-        "required": CodeInfo(
-            422, "fileCount, contentTypes, clientSubmissionId", ()
-        ),
+        "required": CodeInfo(422, "fileCount, contentTypes, clientSubmissionId", ()),
         "unknown-field": CodeInfo(422, "unknown members", ()),
         "out-of-window": CodeInfo(422, "fileCount", ("min", "max", "actual")),
         "length-mismatch": CodeInfo(422, "contentTypes", ("expected", "actual")),
@@ -80,9 +79,7 @@ CODES: Mapping[str, CodeInfo] = MappingProxyType(
         "not-https": CodeInfo(422, "webhookUrl", ()),
         "credentials-in-url": CodeInfo(422, "webhookUrl", ()),
         "ambiguous-host": CodeInfo(422, "webhookUrl", ("reason",)),
-        "host-not-public": CodeInfo(
-            422, "webhookUrl", ("reason", "host", "resolved")
-        ),
+        "host-not-public": CodeInfo(422, "webhookUrl", ("reason", "host", "resolved")),
         "port-not-allowed": CodeInfo(422, "webhookUrl", ("port",)),
         "metadata-too-large": CodeInfo(422, "metadata", ("max", "actual")),
         "metadata-too-deep": CodeInfo(422, "metadata", ("max",)),
@@ -106,7 +103,7 @@ class FieldError:
     location: Location
     code: str
     message: str
-    params: Mapping[str, Any] = field(default_factory=dict)
+    params: Mapping[str, Any]
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "params", _freeze(self.params))
@@ -353,95 +350,113 @@ def _host_not_public(field: str, p: Mapping[str, Any]) -> str:
     return f"{field} host {p.get('host')} {where} not public ({reason})"
 
 
-_MESSAGES: Mapping[str, Callable[[str, Mapping[str, Any]], str]] = (
-    MappingProxyType(
-        {
-            "missing-credentials": lambda f, p: (
-                "Authorization is required: send Bearer and a company API key"
-            ),
-            "invalid-credentials": lambda f, p: (
-                "Authorization must be Bearer followed by an aok_ API key"
-            ),
-            "invalid-slug": lambda f, p: "slug does not name a workflow",
-            "unsupported-media-type": lambda f, p: (
-                "the request body must be sent as application/json"
-            ),
-            "invalid-json": lambda f, p: _JSON_REASONS.get(
-                p.get("reason", ""), "the request body is not valid JSON"
-            ).format(**p),
-            "duplicate-key": lambda f, p: (
-                f"member {json_string(str(p.get('key', '')))} appears twice in"
-                " one object"
-            ),
-            "wrong-type": lambda f, p: (
-                f"{f or 'the body'} must be {_a(str(p['expected']))};"
+_MESSAGES: Mapping[str, Callable[[str, Mapping[str, Any]], str]] = MappingProxyType(
+    {
+        "missing-credentials": lambda f, p: (
+            "Authorization is required: send Bearer and a company API key"
+        ),
+        "invalid-credentials": lambda f, p: (
+            "Authorization must be Bearer followed by an aok_ API key"
+        ),
+        "invalid-slug": lambda f, p: "slug does not name a workflow",
+        "unsupported-media-type": lambda f, p: (
+            "the request body must be sent as application/json"
+        ),
+        "invalid-json": lambda f, p: _JSON_REASONS.get(
+            p.get("reason", ""), "the request body is not valid JSON"
+        ).format(**p),
+        "duplicate-key": lambda f, p: (
+            f"member {json_string(str(p.get('key', '')))} appears twice in one object"
+        ),
+        "wrong-type": lambda f, p: (
+            f"{f or 'the body'} must be {_a(str(p['expected']))}; got {p['actual']}"
+        ),
+        "required": lambda f, p: f"{f} is required",
+        "unknown-field": lambda f, p: f"{f} is not a known member",
+        "out-of-window": lambda f, p: (
+            f"{f} must be between {p['min']} and {p['max']};"
+            + (
                 f" got {p['actual']}"
-            ),
-            "required": lambda f, p: f"{f} is required",
-            "unknown-field": lambda f, p: f"{f} is not a known member",
-            "out-of-window": lambda f, p: (
-                f"{f} must be between {p['min']} and {p['max']};"
-                f" got {p['actual']}"
-            ),
-            "length-mismatch": lambda f, p: (
-                f"{f} must have one entry per file, {p['expected']};"
-                f" got {p['actual']}"
-            ),
-            "invalid-media-type": lambda f, p: (
-                f"{f} {_REASONS.get(p.get('reason', ''), 'is not a media type')}"
-            ),
-            "format-not-accepted": lambda f, p: (
-                f"{f} is not an accepted format; accepted: "
-                + ", ".join(p["accepted"])
-            ),
-            "invalid-string": lambda f, p: (
-                f"{f} {_REASONS.get(p.get('reason', ''), 'is not valid text')}"
-            ),
-            "empty": lambda f, p: f"{f} must not be empty or only white space",
-            "too-long": lambda f, p: (
-                f"{f} must be at most {p['max']} characters; got {p['actual']}"
-            ),
-            "malformed-url": lambda f, p: (
-                f"{f} "
-                + _URL_REASONS.get(p.get("reason", ""), "is not a valid URL").format(
-                    **p
-                )
-            ),
-            "not-https": lambda f, p: f"{f} must use https",
-            "credentials-in-url": lambda f, p: (
-                f"{f} must not carry a user name or password"
-            ),
-            "ambiguous-host": lambda f, p: (
-                f"{f} "
-                + _URL_REASONS.get(p.get("reason", ""), "has an ambiguous host")
-            ),
-            "host-not-public": _host_not_public,
-            "port-not-allowed": lambda f, p: f"{f} port {p['port']} is not allowed",
-            "metadata-too-large": lambda f, p: (
-                f"{f} serialises to more than {p['max']} bytes"
-                f" (at least {p['actual']})"
-            ),
-            "metadata-too-deep": lambda f, p: (
-                f"{f} must not nest deeper than {p['max']} levels"
-            ),
-            "metadata-invalid-value": lambda f, p: (
-                f"{f} values must be strings, finite numbers or booleans;"
-                f" got {p['type']}"
-            ),
-            "invalid-header-value": lambda f, p: (
-                f"{f} must be 1 or more visible ASCII characters"
-            ),
-            "too-many-errors": lambda f, p: (
-                f"{p['omitted']} more problems were not listed"
-            ),
-            "idempotency-conflict": lambda f, p: (
-                f"{f} was already used for a request with other content"
-            ),
-        }
-    )
+                if "actual" in p
+                else " got a number too long to show"
+            )
+        ),
+        "length-mismatch": lambda f, p: (
+            f"{f} must have {p['expected']} entries, one per file; got {p['actual']}"
+        ),
+        "invalid-media-type": lambda f, p: (
+            f"{f} {_REASONS.get(p.get('reason', ''), 'is not a media type')}"
+        ),
+        "format-not-accepted": lambda f, p: (
+            f"{f} is not an accepted format; accepted: " + ", ".join(p["accepted"])
+        ),
+        "invalid-string": lambda f, p: (
+            f"{f} {_REASONS.get(p.get('reason', ''), 'is not valid text')}"
+        ),
+        "empty": lambda f, p: f"{f} must not be empty or only white space",
+        "too-long": lambda f, p: (
+            f"{f} must be at most {p['max']} characters; got {p['actual']}"
+        ),
+        "malformed-url": lambda f, p: (
+            f"{f} "
+            + _URL_REASONS.get(p.get("reason", ""), "is not a valid URL").format(**p)
+        ),
+        "not-https": lambda f, p: f"{f} must use https",
+        "credentials-in-url": lambda f, p: (
+            f"{f} must not carry a user name or password"
+        ),
+        "ambiguous-host": lambda f, p: (
+            f"{f} " + _URL_REASONS.get(p.get("reason", ""), "has an ambiguous host")
+        ),
+        "host-not-public": _host_not_public,
+        "port-not-allowed": lambda f, p: f"{f} port {p['port']} is not allowed",
+        "metadata-too-large": lambda f, p: (
+            f"{f} serialises to more than {p['max']} bytes (at least {p['actual']})"
+        ),
+        "metadata-too-deep": lambda f, p: (
+            f"{f} must not nest deeper than {p['max']} levels"
+        ),
+        "metadata-invalid-value": lambda f, p: (
+            f"{f} values must be strings, finite numbers or booleans; got {p['type']}"
+        ),
+        "invalid-header-value": lambda f, p: (
+            f"{f} must be 1 or more visible ASCII characters"
+        ),
+        "too-many-errors": lambda f, p: f"{p['omitted']} more problems were not listed",
+        "idempotency-conflict": lambda f, p: (
+            f"{f} was already used for a request with other content"
+        ),
+    }
 )
 
 
 def render_message(code: str, field: str, params: Mapping[str, Any]) -> str:
     """The one-sentence English message for a code, built from params."""
     return _MESSAGES[code](field, params)
+
+
+def json_type(value: object) -> str:
+    """The JSON type name of a value, or its Python type name if not JSON.
+
+    A float with a zero fraction is an ``integer``, as in JSON Schema
+    2020-12; NaN and the infinities are named by their JavaScript literal.
+    """
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "NaN"
+        if value in (float("inf"), float("-inf")):
+            return "Infinity" if value > 0 else "-Infinity"
+        return "integer" if value.is_integer() else "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, dict):
+        return "object"
+    return type(value).__name__

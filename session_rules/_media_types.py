@@ -26,9 +26,7 @@ _TOKEN = r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+"
 # RFC 9110 5.6.4 quoted-string without obs-text.
 _QUOTED = r'"(?:[\t !#-\[\]-~]|\\[\t -~])*"'
 _PARAMETER = rf"({_TOKEN})=({_TOKEN}|{_QUOTED})"
-_MEDIA_TYPE = re.compile(
-    rf"({_TOKEN})/({_TOKEN})((?:[ \t]*;[ \t]*(?:{_PARAMETER})?)*)"
-)
+_MEDIA_TYPE = re.compile(rf"({_TOKEN})/({_TOKEN})((?:[ \t]*;[ \t]*(?:{_PARAMETER})?)*)")
 _ONE_PARAMETER = re.compile(rf"[ \t]*;[ \t]*(?:{_PARAMETER})?")
 _PLAIN_TOKEN = re.compile(_TOKEN)
 _QUOTED_PAIR = re.compile(r"\\(.)")

@@ -107,7 +107,6 @@ class Policy:
         return ports is None or any(port in r for r in ports)
 
 
-
 def _check_positive(name: str, value: object) -> None:
     if not isinstance(value, int) or isinstance(value, bool) or value < 1:
         raise ConfigurationError(f"Policy.{name} must be a positive integer")
@@ -121,9 +120,12 @@ def _ports(value: object) -> tuple[range, ...] | None:
     if not isinstance(value, Iterable):
         raise ConfigurationError("Policy.allowed_ports must be ranges or ints")
     out: list[range] = []
-    for item in value:
-        if isinstance(item, int) and not isinstance(item, bool):
-            item = range(item, item + 1)
+    for given in value:
+        item = (
+            range(given, given + 1)
+            if isinstance(given, int) and not isinstance(given, bool)
+            else given
+        )
         if not isinstance(item, range) or item.step != 1:
             raise ConfigurationError(
                 "Policy.allowed_ports entries must be ints or step-1 ranges"

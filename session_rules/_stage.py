@@ -70,15 +70,17 @@ class UploadStage:
             k for k in ("minFiles", "maxFiles", "acceptedFormats") if k not in obj
         ]
         if missing:
-            raise ConfigurationError(
-                "UploadStage: missing " + ", ".join(missing)
-            )
+            raise ConfigurationError("UploadStage: missing " + ", ".join(missing))
         formats = obj["acceptedFormats"]
         if not isinstance(formats, list):
             raise ConfigurationError(
                 "UploadStage: acceptedFormats must be a list of media types"
             )
-        return cls(obj["minFiles"], obj["maxFiles"], tuple(formats))
+        return cls(
+            _json_integer(obj["minFiles"]),
+            _json_integer(obj["maxFiles"]),
+            tuple(formats),
+        )
 
     def to_json(self) -> dict[str, Any]:
         """The stage in the API's camelCase form."""
@@ -95,9 +97,14 @@ class UploadStage:
         return essence.partition("/")[0] in self._types
 
 
-def _check_bound(name: str, value: object) -> None:
+def _json_integer(value: Any) -> Any:
+    """JSON has one number type: ``2.0`` is the integer 2."""
     if isinstance(value, float) and value.is_integer():
-        raise ConfigurationError(f"UploadStage: {name} must be an int, not float")
+        return int(value)
+    return value
+
+
+def _check_bound(name: str, value: object) -> None:
     if not isinstance(value, int) or isinstance(value, bool):
         raise ConfigurationError(f"UploadStage: {name} must be an integer")
     if value < 0:
