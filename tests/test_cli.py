@@ -69,7 +69,7 @@ def test_raw_body_file(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "stdin", "words"),
     [
-        (["check", "-"], "{}", "no stage"),
+        (["check", "-"], '{"body": {}}', "no stage"),
         (["check", "--stage", STAGE, "-"], "[1]", "must be a JSON object"),
         (["check", "--stage", STAGE, "-"], "{", "not JSON"),
         (["check", "--stage", STAGE, "-"], '{"slug": "a"}', "needs body"),
