@@ -422,9 +422,15 @@ _MESSAGES: Mapping[str, Callable[[str, Mapping[str, Any]], str]] = MappingProxyT
         "invalid-header-value": lambda f, p: (
             f"{f} must be 1 or more visible ASCII characters"
         ),
-        "too-many-errors": lambda f, p: f"{p['omitted']} more problems were not listed",
+        "too-many-errors": lambda f, p: (
+            "1 more problem was not listed"
+            if p["omitted"] == 1
+            else f"{p['omitted']} more problems were not listed"
+        ),
         "idempotency-conflict": lambda f, p: (
-            f"{f} was already used for a request with other content"
+            f"{f} was already used by a session that is {p['state']}"
+            if p.get("reason") == "finished"
+            else f"{f} was already used for a request with other content"
         ),
     }
 )

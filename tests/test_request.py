@@ -406,3 +406,8 @@ def test_records_are_immutable() -> None:
     with pytest.raises(TypeError):
         error.params["min"] = 5  # type: ignore[index]
     assert hash(error) == hash(check(good(fileCount=0)).errors[0])
+
+
+def test_one_omitted_error_reads_singular() -> None:
+    outcome = check(good(a=1, b=2), policy=Policy(max_errors=1))
+    assert outcome.errors[-1].message == "1 more problem was not listed"
