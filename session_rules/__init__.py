@@ -10,8 +10,15 @@ from ._errors import CODES, ConfigurationError, FieldError, Outcome
 from ._media_types import media_type_essence
 from ._metadata import metadata_size
 from ._policy import Policy
-from ._replay import PriorSession, ReplayDecision, decide_replay, request_fingerprint
+from ._replay import (
+    PriorSession,
+    ReplayDecision,
+    decide_replay,
+    request_fingerprint,
+    session_location,
+)
 from ._request import validate_create_session, validate_create_session_bytes
+from ._schema import schema_for
 from ._stage import UploadStage
 from ._version import __version__
 from ._webhook import WebhookVerdict, check_resolved_addresses, check_webhook_url
@@ -34,6 +41,8 @@ __all__ = [
     "media_type_essence",
     "metadata_size",
     "request_fingerprint",
+    "schema_for",
+    "session_location",
     "validate_create_session",
     "validate_create_session_bytes",
 ]

@@ -17,6 +17,7 @@ from typing import Any
 
 from ._errors import ConfigurationError, Outcome
 from ._request import validate_create_session, validate_create_session_bytes
+from ._schema import dump, openapi_document, schema_for, write_schemas
 from ._stage import UploadStage
 
 __all__ = ["main"]
@@ -71,6 +72,24 @@ def _parser() -> argparse.ArgumentParser:
         help="a request header for --raw bodies (repeatable)",
     )
     check.set_defaults(run=_check)
+    schema = commands.add_parser(
+        "schema",
+        help="print the request JSON Schema or the OpenAPI document",
+        description=(
+            "Print the JSON Schema of a request body (for --stage, or for"
+            " any stage), or the OpenAPI document; --write DIR writes every"
+            " published file below DIR."
+        ),
+    )
+    schema.add_argument("--stage", type=Path, help="upload stage JSON file")
+    schema.add_argument(
+        "--flavour", choices=("portable", "annotated"), default="portable"
+    )
+    schema.add_argument(
+        "--openapi", action="store_true", help="the OpenAPI 3.1 document"
+    )
+    schema.add_argument("--write", type=Path, metavar="DIR", help="write all files")
+    schema.set_defaults(run=_schema)
     return parser
 
 
@@ -82,6 +101,22 @@ def _check(args: argparse.Namespace) -> int:
         rejected = rejected or not outcome.ok
         print(json.dumps(_render(outcome), ensure_ascii=False))
     return 1 if rejected else 0
+
+
+def _schema(args: argparse.Namespace) -> int:
+    if args.write is not None:
+        for path in write_schemas(args.write):
+            print(path)
+        return 0
+    if args.openapi:
+        if args.stage is not None:
+            raise UsageError("--openapi describes every stage; drop --stage")
+        document = openapi_document(flavour=args.flavour)
+    else:
+        stage = _load_stage(args.stage) if args.stage is not None else None
+        document = schema_for(stage, flavour=args.flavour)
+    sys.stdout.write(dump(document))
+    return 0
 
 
 def _render(outcome: Outcome) -> dict[str, Any]:

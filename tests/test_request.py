@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any
 
@@ -14,6 +15,7 @@ from session_rules import (
     Policy,
     UploadStage,
     validate_create_session,
+    validate_create_session_bytes,
 )
 
 AUTH = {"Authorization": "Bearer aok_live_7Hq2xP9"}
@@ -51,6 +53,31 @@ def test_shared_corpus(case: dict[str, Any]) -> None:
         headers=case["headers"],
     )
     assert summary(outcome) == case["expect"]
+
+
+@pytest.mark.parametrize("case", corpus("raw-bodies.jsonl"))
+def test_shared_raw_corpus(case: dict[str, Any]) -> None:
+    outcome = validate_create_session_bytes(
+        base64.b64decode(case["body_b64"]),
+        stage=UploadStage.from_json(case["stage"]),
+        slug=case["slug"],
+        headers=case["headers"],
+    )
+    assert summary(outcome) == case["expect"]
+
+
+@pytest.mark.parametrize("case", corpus("requests.jsonl") + corpus("media-types.jsonl"))
+def test_bytes_and_parsed_agree_on_the_corpus(case: dict[str, Any]) -> None:
+    body = json.loads(case["body_json"]) if "body_json" in case else case["body"]
+    kwargs = {
+        "stage": UploadStage.from_json(case["stage"]),
+        "slug": case["slug"],
+        "headers": case["headers"],
+    }
+    raw = json.dumps(body).encode()
+    assert validate_create_session_bytes(raw, **kwargs) == validate_create_session(
+        body, **kwargs
+    )
 
 
 def good(**changes: Any) -> dict[str, Any]:
@@ -411,3 +438,45 @@ def test_records_are_immutable() -> None:
 def test_one_omitted_error_reads_singular() -> None:
     outcome = check(good(a=1, b=2), policy=Policy(max_errors=1))
     assert outcome.errors[-1].message == "1 more problem was not listed"
+
+
+@pytest.mark.parametrize(
+    ("headers", "content_type", "status"),
+    [
+        ({**AUTH, "Content-Type": "application/json"}, None, 201),
+        ({**AUTH, "Content-Type": "text/plain"}, None, 415),
+        ({**AUTH, "content-type": "application/json; charset=latin-1"}, None, 415),
+        ([*AUTH.items(), ("Content-Type", b"application/json")], None, 201),
+        (AUTH, "application/json; charset=UTF-8", 201),
+        (AUTH, "application/xml", 415),
+        ({**AUTH, "Content-Type": "text/plain"}, "application/json", 201),
+        (AUTH, None, 201),
+        ({"Content-Type": "text/plain"}, None, 401),
+    ],
+)
+def test_content_type_on_the_bytes_path(
+    headers: Any, content_type: str | None, status: int
+) -> None:
+    raw = json.dumps(good()).encode()
+    outcome = validate_create_session_bytes(
+        raw, stage=STAGE, slug="wf", headers=headers, content_type=content_type
+    )
+    assert outcome.status == status
+
+
+def test_415_comes_after_the_slug_and_before_parsing() -> None:
+    headers = {**AUTH, "Content-Type": "text/plain"}
+    kwargs: dict[str, Any] = {"stage": STAGE, "headers": headers}
+    assert validate_create_session_bytes(b"{", slug="X", **kwargs).status == 404
+    outcome = validate_create_session_bytes(b"{", slug="wf", **kwargs)
+    assert [e.to_dict() for e in outcome.errors] == [
+        {
+            "field": "Content-Type",
+            "pointer": None,
+            "in": "header",
+            "code": "unsupported-media-type",
+            "message": "the request body must be sent as application/json",
+            "params": {},
+        }
+    ]
+    assert outcome.problem()["type"] == "/problems/unsupported-media-type"  # type: ignore[index]

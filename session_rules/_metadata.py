@@ -1,0 +1,259 @@
+"""The metadata rules: size, depth and leaf types, in one bounded walk.
+
+Size is the UTF-8 length of what JavaScript's ``JSON.stringify`` writes,
+which equals the length of the RFC 8785 canonical form; integers must be
+I-JSON safe (RFC 7493 section 2.2).  The walk reads members in insertion
+order and stops once the text so far is over the limit, so neither a
+huge value nor deep nesting costs more than a full-size request.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from typing import Any
+
+from ._errors import Finding, PathSegment, clip
+from ._jsjson import MAX_SAFE_INTEGER, js_number, js_string_size, valid_string_size
+
+__all__ = [
+    "MAX_METADATA_BYTES",
+    "MAX_METADATA_DEPTH",
+    "metadata_size",
+    "walk_metadata",
+]
+
+#: Largest serialised metadata, in UTF-8 bytes of ``JSON.stringify``.
+MAX_METADATA_BYTES = 4096
+#: Deepest container level: the metadata object itself is level 1.
+MAX_METADATA_DEPTH = 2
+
+_LITERAL_SIZES = {None: 4, True: 4, False: 5}
+
+
+# -- exact size --------------------------------------------------------
+
+
+def metadata_size(value: Any) -> int:
+    """UTF-8 byte length of ``JSON.stringify(value)`` for a JSON value.
+
+    Objects are ``dict`` with ``str`` keys and arrays are ``list``; the
+    walk uses a stack of its own, so any depth works.  Raise ``TypeError``
+    for anything else (tuple, bytes, datetime, a non-string key) and
+    ``ValueError`` for NaN, the infinities, an int beyond a double's range
+    or a container that holds itself.
+    """
+    total = 0
+    stack: list[tuple[Iterator[tuple[int, Any]], int]] = []
+    on_path: set[int] = set()
+    item = value
+    while True:
+        if isinstance(item, dict | list):
+            if id(item) in on_path:
+                raise ValueError("a container holds itself")
+            on_path.add(id(item))
+            # Two brackets and one comma between each pair of members.
+            total += 2 + max(len(item) - 1, 0)
+            stack.append((_sized_members(item), id(item)))
+        else:
+            total += _scalar_size(item)
+        while stack:
+            members, ident = stack[-1]
+            member = next(members, None)
+            if member is None:
+                stack.pop()
+                on_path.discard(ident)
+                continue
+            total += member[0]
+            item = member[1]
+            break
+        else:
+            return total
+
+
+def _sized_members(
+    container: dict[Any, Any] | list[Any],
+) -> Iterator[tuple[int, Any]]:
+    """Each member's value, after the bytes of its ``"key":`` (0 in arrays)."""
+    if isinstance(container, dict):
+        return ((_key_size(k) + 1, v) for k, v in container.items())
+    return ((0, v) for v in container)
+
+
+def _key_size(key: Any) -> int:
+    if not isinstance(key, str):
+        raise TypeError(f"object keys must be str, not {type(key).__name__}")
+    return js_string_size(key)
+
+
+def _scalar_size(value: Any) -> int:
+    if isinstance(value, str):
+        return js_string_size(value)
+    if value is None or isinstance(value, bool):
+        return _LITERAL_SIZES[value]
+    if isinstance(value, int | float):
+        return len(js_number(value))
+    raise TypeError(f"{type(value).__name__} is not a JSON value")
+
+
+# -- the bounded walk --------------------------------------------------
+
+
+def walk_metadata(metadata: dict[Any, Any]) -> list[Finding]:
+    """Every metadata problem, in text order, up to the size limit.
+
+    Paths are relative to the metadata object.  An invalid member or a
+    too-deep container is reported and left out of the size; once the
+    text so far passes the limit the walk stops and ``metadata-too-large``
+    comes last, with the size at that point.
+    """
+    return _Walk().run(metadata)
+
+
+class _Walk:
+    """The state of one walk: the findings and the running size."""
+
+    __slots__ = ("findings", "size")
+
+    def __init__(self) -> None:
+        self.findings: list[Finding] = []
+        self.size = 0
+
+    def run(self, metadata: dict[Any, Any]) -> list[Finding]:
+        """Walk ``metadata`` and return its findings."""
+        # Each frame: the members still to read, the container's path and
+        # level, and whether a member has been written (so a comma is due).
+        stack: list[
+            tuple[
+                Iterator[tuple[PathSegment, Any, Any]],
+                tuple[PathSegment, ...],
+                int,
+                list[bool],
+            ]
+        ] = []
+        if self._grow(1):  # "{"
+            return self._too_large()
+        stack.append((_members(metadata), (), 1, [False]))
+        while stack:
+            members, path, level, written = stack[-1]
+            member = next(members, None)
+            if member is None:
+                stack.pop()
+                if self._grow(1):  # "}" or "]"
+                    return self._too_large()
+                continue
+            segment, key, value = member
+            place = (*path, segment)
+            key_size = self._judge_key(key, place)
+            if key_size is None:
+                continue
+            lead = key_size + (1 if written[0] else 0)
+            if isinstance(value, dict | list):
+                if level >= MAX_METADATA_DEPTH:
+                    self._report(place, "metadata-too-deep", max=MAX_METADATA_DEPTH)
+                    continue
+                written[0] = True
+                if self._grow(lead + 1):  # the opening bracket
+                    return self._too_large()
+                stack.append((_members(value), place, level + 1, [False]))
+                continue
+            value_size = self._judge_leaf(value, place)
+            if value_size is None:
+                continue
+            written[0] = True
+            if self._grow(lead + value_size):
+                return self._too_large()
+        return self.findings
+
+    def _grow(self, count: int) -> bool:
+        """Add ``count`` bytes; True once the text so far is over the limit."""
+        self.size += count
+        return self.size > MAX_METADATA_BYTES
+
+    def _too_large(self) -> list[Finding]:
+        self._report((), "metadata-too-large", max=MAX_METADATA_BYTES, actual=self.size)
+        return self.findings
+
+    def _report(self, place: tuple[PathSegment, ...], code: str, **params: Any) -> None:
+        self.findings.append(Finding(code, params, place))
+
+    def _judge_key(self, key: Any, place: tuple[PathSegment, ...]) -> int | None:
+        """Bytes of ``"key":`` (0 inside an array), or None if it is invalid."""
+        if key is _NO_KEY:
+            return 0
+        if not isinstance(key, str):
+            self._report(place, "metadata-invalid-value", type="non-string-key")
+            return None
+        size = valid_string_size(key)
+        if size is None:
+            self._report(place, "metadata-invalid-value", type="lone-surrogate")
+            return None
+        return size + 1
+
+    def _judge_leaf(self, value: Any, place: tuple[PathSegment, ...]) -> int | None:
+        """Bytes of a leaf, or None once it has been reported as invalid."""
+        size, kind = _leaf_size(value)
+        if size is None:
+            self._report(place, "metadata-invalid-value", type=kind)
+        return size
+
+
+_NO_KEY = object()
+
+
+def _members(
+    container: dict[Any, Any] | list[Any],
+) -> Iterator[tuple[PathSegment, Any, Any]]:
+    """Path segment, key (``_NO_KEY`` in an array) and value of each member."""
+    if isinstance(container, dict):
+        for key, value in container.items():
+            yield _key_segment(key), key, value
+    else:
+        for index, value in enumerate(container):
+            yield index, _NO_KEY, value
+
+
+def _key_segment(key: Any) -> str:
+    """The path segment for a key: the key itself, or how JavaScript names it.
+
+    A scalar key reads as JavaScript's ``String(key)`` would read it (``1``,
+    ``true``, ``null``, ``NaN``); any other key as its type name in angle
+    brackets, never as its ``str()`` (a huge int cannot be printed).
+    """
+    if isinstance(key, str):
+        return key
+    if key is None or isinstance(key, bool):
+        return "null" if key is None else "true" if key else "false"
+    if isinstance(key, float) and not math.isfinite(key):
+        return "NaN" if math.isnan(key) else "Infinity" if key > 0 else "-Infinity"
+    if isinstance(key, int | float) and _is_safe_number(key):
+        return js_number(key)
+    return "<" + clip(type(key).__name__)[0] + ">"
+
+
+def _is_safe_number(value: int | float) -> bool:
+    if isinstance(value, float):
+        return math.isfinite(value)
+    return -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER
+
+
+def _leaf_size(value: Any) -> tuple[int, None] | tuple[None, str]:
+    """The leaf's bytes, or None and the name of what makes it invalid."""
+    if isinstance(value, str):
+        size = valid_string_size(value)
+        return (None, "lone-surrogate") if size is None else (size, None)
+    if value is None:
+        return None, "null"
+    if isinstance(value, bool):
+        return _LITERAL_SIZES[value], None
+    if isinstance(value, int):
+        if -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER:
+            return len(js_number(value)), None
+        return None, "unsafe-integer"
+    if isinstance(value, float):
+        if math.isnan(value):
+            return None, "NaN"
+        if math.isinf(value):
+            return None, "Infinity" if value > 0 else "-Infinity"
+        return len(js_number(value)), None
+    return None, clip(type(value).__name__)[0]
