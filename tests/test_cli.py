@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import io
 import json
 import subprocess
 import sys
@@ -95,3 +97,84 @@ def test_bad_usage_exits_two_with_one_line(
 
 def test_no_command_is_usage_error() -> None:
     assert run().returncode == 2
+
+
+def run_here(args: list[str], stdin: bytes, monkeypatch: pytest.MonkeyPatch) -> int:
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin)))
+    return main(args)
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin", "words"),
+    [
+        (["check", "-"], b'{"body": {}}', "no stage"),
+        (["check", "--stage", STAGE, "-"], b"[1]", "must be a JSON object"),
+        (["check", "--stage", STAGE, "-"], b"{", "not JSON"),
+        (["check", "--stage", STAGE, "-"], b"[" * 100_000, "not JSON"),
+        (["check", "--stage", STAGE, "-"], b'{"slug": "a"}', "needs body"),
+        (["check", "--stage", STAGE, "-"], b'{"body_b64": "@@"}', "not base64"),
+        (["check", "--stage", STAGE, "-"], b'{"body_json": 5}', "JSON text"),
+        (["check", "--stage", STAGE, "nowhere.json"], b"", "nowhere.json"),
+        (["check", "--stage", STAGE, "--raw", "-"], b"{}", "--raw needs --slug"),
+        (
+            ["check", "--stage", STAGE, "--raw", "--slug", "a", "--header", "X", "-"],
+            b"{}",
+            "expected NAME:VALUE",
+        ),
+        (["check", "-"], b'{"stage": [], "body": {}}', "JSON object"),
+    ],
+)
+def test_usage_errors_in_process(
+    args: list[str],
+    stdin: bytes,
+    words: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert run_here(args, stdin, monkeypatch) == 2
+    err = capsys.readouterr().err
+    assert words in err
+    assert err.count("\n") == 1
+
+
+def test_jsonl_body_json_and_b64_in_process(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    body = b'{"fileCount": 1, "contentTypes": ["text/csv"], "clientSubmissionId": "a"}'
+    records = [
+        {"slug": "wf", "headers": {"Authorization": "Bearer aok_x"},
+         "body_json": body.decode()},
+        {"slug": "wf", "headers": {"Authorization": "Bearer aok_x"},
+         "body_b64": base64.b64encode(body).decode()},
+        {"slug": "wf", "body": {}},
+    ]  # fmt: skip
+    stdin = "\n".join(json.dumps(r) for r in records).encode() + b"\n\n"
+    assert (
+        run_here(["check", "--stage", STAGE, "--jsonl", "-"], stdin, monkeypatch) == 1
+    )
+    shown = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [s["status"] for s in shown] == [201, 201, 401]
+
+
+def test_raw_in_process(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    body = b'{"fileCount": 1, "contentTypes": ["text/csv"], "clientSubmissionId": "a"}'
+    args = ["check", "--stage", STAGE, "--raw", "--slug", "wf",
+            "--header", "Authorization: Bearer aok_x", "-"]  # fmt: skip
+    assert run_here(args, body, monkeypatch) == 0
+    assert json.loads(capsys.readouterr().out) == {"status": 201}
+
+
+def test_schema_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["schema", "--stage", STAGE]) == 0
+    schema = json.loads(capsys.readouterr().out)
+    assert schema["properties"]["fileCount"]["maximum"] == 5
+    assert main(["schema", "--openapi", "--flavour", "annotated"]) == 0
+    assert json.loads(capsys.readouterr().out)["openapi"].startswith("3.1")
+    assert main(["schema", "--openapi", "--stage", STAGE]) == 2
+    assert "drop --stage" in capsys.readouterr().err
+    assert main(["schema", "--write", str(tmp_path)]) == 0
+    written = capsys.readouterr().out.split()
+    assert written
+    assert all(Path(p).exists() for p in written)

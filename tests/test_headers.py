@@ -143,3 +143,20 @@ def test_request_id_twice() -> None:
         (b"x-request-id", b"b"),
     ]
     assert outcome_for(headers) == (422, ["invalid-header-value"])
+
+
+def test_header_containers() -> None:
+    assert outcome_for(None) == (401, ["missing-credentials"])
+    assert outcome_for(iter([("Authorization", KEY)])) == (201, [])
+    assert outcome_for([["Authorization", KEY]]) == (201, [])
+
+
+@pytest.mark.parametrize(
+    "headers",
+    ["Authorization: x", b"x", 5, [("Authorization",)], ["ab"], [(5, KEY)]],
+)
+def test_unusable_header_containers_raise(headers: Any) -> None:
+    from session_rules import ConfigurationError
+
+    with pytest.raises(ConfigurationError):
+        outcome_for(headers)

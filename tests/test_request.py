@@ -480,3 +480,38 @@ def test_415_comes_after_the_slug_and_before_parsing() -> None:
         }
     ]
     assert outcome.problem()["type"] == "/problems/unsupported-media-type"  # type: ignore[index]
+
+
+@pytest.mark.parametrize(
+    ("value", "actual"),
+    [
+        (float("inf"), "Infinity"),
+        (float("-inf"), "-Infinity"),
+        ({"a": 1}, "object"),
+        ((1,), "tuple"),
+        (b"2", "bytes"),
+    ],
+)
+def test_actual_type_names(value: object, actual: str) -> None:
+    [error] = check(good(fileCount=value)).errors
+    assert error.params["actual"] == actual
+
+
+def test_content_type_header_that_is_not_text_is_refused() -> None:
+    headers = {**AUTH, "Content-Type": 5}
+    outcome = validate_create_session_bytes(
+        b"{}", stage=STAGE, slug="wf", headers=headers
+    )
+    assert outcome.status == 415
+
+
+def test_raw_must_be_bytes() -> None:
+    with pytest.raises(ConfigurationError, match="bytes"):
+        validate_create_session_bytes(
+            "{}",  # type: ignore[arg-type]
+            stage=STAGE,
+            slug="wf",
+            headers=AUTH,
+        )
+    raw = bytearray(json.dumps(good()).encode())
+    assert validate_create_session_bytes(raw, stage=STAGE, slug="wf", headers=AUTH).ok

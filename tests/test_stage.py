@@ -70,3 +70,14 @@ def test_integral_float_bounds_from_json() -> None:
 )
 def test_accepts(formats: tuple[str, ...], essence: str, accepted: bool) -> None:
     assert UploadStage(0, 1, formats).accepts(essence) is accepted
+
+
+@pytest.mark.parametrize("formats", ["image/png", b"image/png", None, {"image/png"}])
+def test_formats_must_be_a_sequence(formats: Any) -> None:
+    with pytest.raises(ConfigurationError, match="list of media types"):
+        UploadStage(0, 1, formats)
+
+
+def test_star_in_type_of_a_range() -> None:
+    with pytest.raises(ConfigurationError, match="range"):
+        UploadStage(0, 1, ("im*/*",))
