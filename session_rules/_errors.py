@@ -341,7 +341,7 @@ _JSON_REASONS: Mapping[str, str] = MappingProxyType(
 
 
 def _host_not_public(field: str, p: Mapping[str, Any]) -> str:
-    where = "resolves to" if p.get("resolved") else "is"
+    where = "resolves to an address that is" if p.get("resolved") else "is"
     reason = str(p.get("reason", "")).replace("-", " ")
     if reason == "unresolvable":
         return f"{field} host {p.get('host')} could not be resolved"
