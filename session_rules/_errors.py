@@ -123,7 +123,18 @@ class FieldError:
         }
 
 
+# Values that freeze to themselves; checked by exact type before the
+# slower abstract Mapping test, with the same result.
+_ATOMS = frozenset({str, int, float, bool, type(None)})
+
+
 def _freeze(value: Any) -> Any:
+    if type(value) in _ATOMS:
+        return value
+    if type(value) is dict:
+        return MappingProxyType(
+            {k: v if type(v) in _ATOMS else _freeze(v) for k, v in value.items()}
+        )
     if isinstance(value, Mapping):
         return MappingProxyType({k: _freeze(v) for k, v in value.items()})
     if isinstance(value, list | tuple):
@@ -213,10 +224,18 @@ def build_error(
     """
     params = dict(finding.params)
     path = root + finding.path
-    pointer_text, cut1 = pointer(path)
-    field_text, cut2 = field_name(path if field_path is None else field_path)
-    if cut1 or cut2:
-        params["truncated"] = True
+    named = path if field_path is None else field_path
+    key = (path, named)
+    known = _NAMES.get(key)
+    if known is None:
+        pointer_text, cut1 = pointer(path)
+        field_text, cut2 = field_name(named)
+        if cut1 or cut2:
+            params["truncated"] = True
+        elif len(_NAMES) < NAMES_CACHE_SIZE and _short(key):
+            _NAMES[key] = pointer_text, field_text
+    else:
+        pointer_text, field_text = known
     return FieldError(
         field=field_text,
         pointer=pointer_text if location == "body" else None,
@@ -225,6 +244,27 @@ def build_error(
         message=render_message(finding.code, field_text, params),
         params=params,
     )
+
+
+#: Most (pointer, field) pairs remembered for paths of short segments.
+NAMES_CACHE_SIZE = 1024
+_NAMES: dict[
+    tuple[tuple[PathSegment, ...], tuple[PathSegment, ...]], tuple[str, str]
+] = {}
+
+
+def _short(key: tuple[tuple[PathSegment, ...], ...]) -> bool:
+    """Whether every segment is an exact int or a str short enough to keep.
+
+    Such paths are never clipped, and keeping them costs little memory.
+    """
+    for path in key:
+        for seg in path:
+            if type(seg) is int:
+                continue
+            if not (type(seg) is str and len(seg) <= ECHO_LIMIT):
+                return False
+    return True
 
 
 def header_error(name: str, code: str, **params: Any) -> FieldError:
@@ -423,9 +463,12 @@ _MESSAGES: Mapping[str, Callable[[str, Mapping[str, Any]], str]] = MappingProxyT
             f"{f} must be 1 or more visible ASCII characters"
         ),
         "too-many-errors": lambda f, p: (
-            "1 more problem was not listed"
-            if p["omitted"] == 1
-            else f"{p['omitted']} more problems were not listed"
+            ("at least " if p.get("at_least") else "")
+            + (
+                "1 more problem was not listed"
+                if p["omitted"] == 1
+                else f"{p['omitted']} more problems were not listed"
+            )
         ),
         "idempotency-conflict": lambda f, p: (
             f"{f} was already used by a session that is {p['state']}"

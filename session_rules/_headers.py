@@ -25,6 +25,11 @@ _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 HeaderValues = dict[str, list[object]]
 
+#: Most good slugs remembered; a server has a bounded set of workflows.
+SLUG_CACHE_SIZE = 1024
+# Slugs already found good: a pure result, so remembering it is safe.
+_GOOD_SLUGS: set[str] = set()
+
 
 def read_headers(headers: object) -> HeaderValues:
     """Group header values by lower-case name.
@@ -35,6 +40,10 @@ def read_headers(headers: object) -> HeaderValues:
     """
     if headers is None:
         return {}
+    if type(headers) is dict:
+        plain = _read_plain(headers)
+        if plain is not None:
+            return plain
     if isinstance(headers, Mapping):
         pairs: Iterable[Any] = headers.items()
     elif isinstance(headers, str | bytes) or not isinstance(headers, Iterable):
@@ -56,9 +65,29 @@ def read_headers(headers: object) -> HeaderValues:
     return grouped
 
 
+def _read_plain(headers: dict[Any, Any]) -> HeaderValues | None:
+    """A plain dict of str names and values, grouped; None for anything else.
+
+    The usual case, so it skips the pair checks a dict cannot fail.
+    """
+    grouped: HeaderValues = {}
+    for name, value in headers.items():
+        if type(name) is not str or type(value) is not str:
+            return None
+        key = name.lower()
+        if key in grouped:
+            grouped[key].append(value)
+        else:
+            grouped[key] = [value]
+    return grouped
+
+
 def check_authorization(headers: HeaderValues) -> FieldError | None:
     """The 401 check: the header's form only, never whether the key exists."""
     values = headers.get("authorization", [])
+    # Fast path: one value of the right form (which is never blank).
+    if len(values) == 1 and type(values[0]) is str and _BEARER.fullmatch(values[0]):
+        return None
     if not values or (
         len(values) == 1 and isinstance(values[0], str) and is_blank(values[0])
     ):
@@ -71,7 +100,11 @@ def check_authorization(headers: HeaderValues) -> FieldError | None:
 
 def check_slug(slug: object) -> FieldError | None:
     """The 404 check: a slug that cannot name any workflow."""
+    if type(slug) is str and len(slug) <= MAX_SLUG and slug in _GOOD_SLUGS:
+        return None
     if isinstance(slug, str) and len(slug) <= MAX_SLUG and _SLUG.fullmatch(slug):
+        if type(slug) is str and len(_GOOD_SLUGS) < SLUG_CACHE_SIZE:
+            _GOOD_SLUGS.add(slug)
         return None
     return header_error("slug", "invalid-slug")
 

@@ -8,6 +8,7 @@ follow the well-formed ``JSON.stringify`` of ECMA-262 2019 and later, and
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -33,6 +34,8 @@ _CHUNK = 1 << 16
 # them is a C loop, not a Python one.
 _C0 = bytes(range(0x20))
 _SHORT_C0 = b"\b\t\n\f\r"
+# What JSON.stringify escapes; ASCII text without any is its own length.
+_ESCAPED = re.compile('["\\\\\x00-\x1f]')
 
 
 # -- numbers -----------------------------------------------------------
@@ -121,6 +124,8 @@ def js_string_size(s: str) -> int:
 
 def valid_string_size(s: str) -> int | None:
     """Like :func:`js_string_size`, or None if ``s`` holds a surrogate."""
+    if len(s) <= _CHUNK and s.isascii() and _ESCAPED.search(s) is None:
+        return len(s) + 2  # ASCII, nothing escaped: one byte a character
     size = 2
     for start in range(0, len(s), _CHUNK):
         part = s[start : start + _CHUNK]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import sys
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any, NoReturn, cast
@@ -65,10 +66,14 @@ def parse_body(raw: bytes, policy: Policy) -> tuple[Any, Finding | None]:
     if text is None:
         return None, _invalid("encoding")
     max_depth = policy.max_json_depth
-    if not _within_depth(text, max_depth):  # too deep, or unbalanced
+    # Nesting never exceeds the number of opening brackets (those inside
+    # strings included), so a body with few needs no scan. An unbalanced
+    # one then fails to decode and reaches the same slow path below.
+    few = text.count("[") + text.count("{") <= max_depth
+    if not few and not _within_depth(text, max_depth):  # too deep, or unbalanced
         return None, _first_problem(text, max_depth) or _invalid("syntax")
     try:
-        return _DECODER.decode(text), None
+        return _decoder_for(text).decode(text), None
     except (_Refused, ValueError):
         pass  # JSONDecodeError is a ValueError
     except RecursionError:
@@ -192,6 +197,27 @@ _DECODER = json.JSONDecoder(
     parse_constant=_refuse_constant,
     strict=True,
 )
+# The same without the integer hook, which only matters for literals of
+# over 4000 digits or past Python's int() digit limit.
+_SHORT_DECODER = json.JSONDecoder(
+    object_pairs_hook=_unique_members,
+    parse_float=_finite_float,
+    parse_constant=_refuse_constant,
+    strict=True,
+)
+
+
+def _decoder_for(text: str) -> json.JSONDecoder:
+    """`_SHORT_DECODER` when no integer literal can be that long.
+
+    A literal has at most ``len(text)`` digits; int() reads every literal
+    up to its digit limit (0 is none) exactly as `_integer` would.
+    """
+    if len(text) <= MAX_INTEGER_DIGITS:
+        limit = sys.get_int_max_str_digits()
+        if limit == 0 or len(text) <= limit:
+            return _SHORT_DECODER
+    return _DECODER
 
 
 # -- the slow path: where is the first problem? ------------------------

@@ -6,7 +6,6 @@ pointers, orders them as the contract lists the fields, and caps them.
 
 from __future__ import annotations
 
-from collections.abc import Generator, Iterator
 from typing import Any
 
 from ._errors import (
@@ -21,7 +20,6 @@ from ._errors import (
     json_type,
 )
 from ._headers import check_authorization, check_request_id, check_slug, read_headers
-from ._media_types import check_media_type
 from ._metadata import walk_metadata
 from ._policy import DEFAULT_POLICY, Policy
 from ._raw import check_content_type, parse_body
@@ -41,6 +39,10 @@ KNOWN_MEMBERS = (
     "externalUser",
 )
 USER_MEMBERS = ("name", "email", "id")
+_KNOWN_SETS = {
+    KNOWN_MEMBERS: frozenset(KNOWN_MEMBERS),
+    USER_MEMBERS: frozenset(USER_MEMBERS),
+}
 MAX_USER_MEMBER = 255
 _ABSENT = object()
 #: Integers a JavaScript peer reads exactly (RFC 7493 I-JSON).
@@ -136,53 +138,48 @@ def judge_body(
     values: dict[str, list[object]],
 ) -> Outcome:
     """The 422 stage: body errors in order, then X-Request-Id, capped."""
-    webhook: list[str] = []
-    errors = _cap(_body_errors(body, stage, policy, webhook), policy.max_errors)
+    found: list[Pending | FieldError] = []
+    webhook, cut = _body_errors(body, stage, policy, found)
     request_id = check_request_id(values)
     if request_id is not None:
-        errors = _cap_with(errors, request_id, policy.max_errors)
-    if errors:
-        return Outcome(422, tuple(errors), problem_base=policy.problem_base)
-    return Outcome(
-        201, (), webhook[0] if webhook else None, problem_base=policy.problem_base
-    )
+        found.append(request_id)
+    if not found:
+        return Outcome(201, (), webhook, problem_base=policy.problem_base)
+    errors = _cap(found, policy.max_errors, at_least=cut)
+    return Outcome(422, tuple(errors), problem_base=policy.problem_base)
 
 
-def _cap(found: Report, limit: int) -> list[FieldError]:
-    """Build the first ``limit`` records; count the rest without building."""
-    kept: list[FieldError] = []
-    omitted = 0
-    for finding, path, field_path in found:
-        if len(kept) < limit:
-            kept.append(build_error(finding, path, field_path=field_path))
-        else:
-            omitted += 1
-    if omitted:
-        kept.append(_too_many(omitted))
+def _cap(
+    found: list[Pending | FieldError], limit: int, *, at_least: bool
+) -> list[FieldError]:
+    """Build the first ``limit`` records; count the rest without building.
+
+    ``at_least`` marks a count that is a lower bound, because a walk
+    stopped once the cap was full.
+    """
+    kept = [
+        item
+        if isinstance(item, FieldError)
+        else build_error(*item[:2], field_path=item[2])
+        for item in found[:limit]
+    ]
+    if len(found) > limit:
+        params: dict[str, Any] = {"omitted": len(found) - limit}
+        if at_least:
+            params["at_least"] = True
+        kept.append(build_error(Finding("too-many-errors", params), ()))
     return kept
 
 
-def _cap_with(
-    errors: list[FieldError], extra: FieldError, limit: int
-) -> list[FieldError]:
-    """Append a header error to a capped list, keeping the cap."""
-    if errors and errors[-1].code == "too-many-errors":
-        return [*errors[:-1], _too_many(int(errors[-1].params["omitted"]) + 1)]
-    if len(errors) < limit:
-        return [*errors, extra]
-    return [*errors, _too_many(1)]
-
-
-def _too_many(omitted: int) -> FieldError:
-    return build_error(Finding("too-many-errors", {"omitted": omitted}), ())
-
-
 # -- the body ----------------------------------------------------------
+#
+# Each member's check appends its findings to one list, in contract
+# order; the common all-valid path appends nothing and allocates little.
 
 Path = tuple[PathSegment, ...]
 #: A finding not yet built into a record: finding, root, field path.
 Pending = tuple[Finding, Path, Path | None]
-Report = Iterator[Pending]
+Found = list[Pending | FieldError]
 
 
 def _at(path: Path, code: str, **params: Any) -> Pending:
@@ -194,39 +191,47 @@ def _wrong_type(path: Path, value: object, expected: str) -> Pending:
 
 
 def _body_errors(
-    body: Any, stage: UploadStage, policy: Policy, webhook: list[str]
-) -> Report:
+    body: Any, stage: UploadStage, policy: Policy, found: Found
+) -> tuple[str | None, bool]:
+    """Append the body's findings to ``found``.
+
+    Returns the canonical webhook URL and whether the metadata walk was
+    cut short by the error cap.
+    """
     if not isinstance(body, dict):
-        yield _wrong_type((), body, "object")
-        return
-    count = yield from _file_count(body.get("fileCount", _ABSENT), stage)
-    yield from _content_types(body.get("contentTypes", _ABSENT), count, stage, policy)
-    yield from _submission_id(body.get("clientSubmissionId", _ABSENT), policy)
-    yield from _webhook_url(body.get("webhookUrl", _ABSENT), policy, webhook)
-    yield from _metadata(body.get("metadata", _ABSENT), policy)
-    yield from _external_user(body.get("externalUser", _ABSENT), policy)
-    if not policy.ignore_unknown_members:
-        yield from _unknown(body, KNOWN_MEMBERS, ())
+        found.append(_wrong_type((), body, "object"))
+        return None, False
+    get = body.get
+    count = _file_count(get("fileCount", _ABSENT), stage, found)
+    _content_types(get("contentTypes", _ABSENT), count, stage, policy, found)
+    _submission_id(get("clientSubmissionId", _ABSENT), policy, found)
+    webhook = _webhook_url(get("webhookUrl", _ABSENT), policy, found)
+    cut = _metadata(get("metadata", _ABSENT), policy, found)
+    _external_user(get("externalUser", _ABSENT), policy, found)
+    if not policy.ignore_unknown_members and not _only_known(body, KNOWN_MEMBERS):
+        _unknown(body, KNOWN_MEMBERS, (), found)
+    return webhook, cut
 
 
-def _file_count(
-    value: object, stage: UploadStage
-) -> Generator[Pending, None, int | None]:
-    """Yields fileCount's error; returns the count when it is valid."""
+def _file_count(value: object, stage: UploadStage, found: Found) -> int | None:
+    """Append fileCount's error; return the count when it is valid."""
+    # Fast path: a plain int inside the window (bool is not an int here).
+    if type(value) is int and stage.min_files <= value <= stage.max_files:
+        return value
     path = ("fileCount",)
     if value is _ABSENT:
-        yield _at(path, "required")
+        found.append(_at(path, "required"))
         return None
     count = _as_integer(value)
     if count is None:
-        yield _wrong_type(path, value, "integer")
+        found.append(_wrong_type(path, value, "integer"))
         return None
     if stage.min_files <= count <= stage.max_files:
         return count
     params: dict[str, Any] = {"min": stage.min_files, "max": stage.max_files}
     if -SAFE_INTEGER <= count <= SAFE_INTEGER:
         params["actual"] = count
-    yield _at(path, "out-of-window", **params)
+    found.append(_at(path, "out-of-window", **params))
     return None
 
 
@@ -241,47 +246,44 @@ def _as_integer(value: object) -> int | None:
 
 
 def _content_types(
-    value: object, count: int | None, stage: UploadStage, policy: Policy
-) -> Report:
+    value: object, count: int | None, stage: UploadStage, policy: Policy, found: Found
+) -> None:
     path: Path = ("contentTypes",)
     if value is _ABSENT:
-        yield _at(path, "required")
+        found.append(_at(path, "required"))
         return
     if not isinstance(value, list):
-        yield _wrong_type(path, value, "array")
+        found.append(_wrong_type(path, value, "array"))
         return
     if count is not None and len(value) != count:
-        yield _at(path, "length-mismatch", expected=count, actual=len(value))
+        found.append(_at(path, "length-mismatch", expected=count, actual=len(value)))
     refuse = policy.refuse_media_type_parameters
+    judge = stage.judge_media_type
     # Entries past maxFiles - 1 are covered by the length or count error.
     for index in range(min(len(value), stage.max_files)):
         entry = value[index]
-        where = ("contentTypes", index)
         if not isinstance(entry, str):
-            yield _wrong_type(where, entry, "string")
+            found.append(_wrong_type(("contentTypes", index), entry, "string"))
             continue
-        essence, failure = check_media_type(entry, refuse_parameters=refuse)
-        if failure is not None:
-            yield _at(where, "invalid-media-type", **failure)
-        elif essence is not None and not stage.accepts(essence):
-            yield _at(where, "format-not-accepted", accepted=stage.accepted_formats)
+        verdict = judge(entry, refuse)
+        if verdict is not None:
+            found.append(_at(("contentTypes", index), verdict[0], **verdict[1]))
 
 
-def _submission_id(value: object, policy: Policy) -> Report:
-    path = ("clientSubmissionId",)
+def _submission_id(value: object, policy: Policy, found: Found) -> None:
     if value is _ABSENT:
-        yield _at(path, "required")
+        found.append(_at(("clientSubmissionId",), "required"))
     else:
-        yield from _text(value, path, policy.max_client_submission_id)
+        _text(value, ("clientSubmissionId",), policy.max_client_submission_id, found)
 
 
-def _text(value: object, path: Path, max_length: int) -> Report:
+def _text(value: object, path: Path, max_length: int, found: Found) -> None:
     if not isinstance(value, str):
-        yield _wrong_type(path, value, "string")
+        found.append(_wrong_type(path, value, "string"))
         return
     failure = check_text(value, max_length)
     if failure is not None:
-        yield _at(path, failure[0], **failure[1])
+        found.append(_at(path, failure[0], **failure[1]))
 
 
 def _present(value: object, policy: Policy) -> bool:
@@ -289,50 +291,65 @@ def _present(value: object, policy: Policy) -> bool:
     return value is not _ABSENT and not (value is None and policy.null_as_absent)
 
 
-def _webhook_url(value: object, policy: Policy, webhook: list[str]) -> Report:
-    path = ("webhookUrl",)
+def _webhook_url(value: object, policy: Policy, found: Found) -> str | None:
     if not _present(value, policy):
-        return
+        return None
     if not isinstance(value, str):
-        yield _wrong_type(path, value, "string")
-        return
+        found.append(_wrong_type(("webhookUrl",), value, "string"))
+        return None
     canonical, finding = judge_webhook(value, policy)
     if finding is not None:
-        yield finding, path, None
-    elif canonical is not None:
-        webhook.append(canonical)
+        found.append((finding, ("webhookUrl",), None))
+        return None
+    return canonical
 
 
-def _metadata(value: object, policy: Policy) -> Report:
+def _metadata(value: object, policy: Policy, found: Found) -> bool:
+    """Append metadata's findings; True when the walk may have been cut."""
     path = ("metadata",)
     if not _present(value, policy):
-        return
+        return False
     if not isinstance(value, dict):
-        yield _wrong_type(path, value, "object")
-        return
-    for finding in walk_metadata(value):
-        yield finding, path, path
+        found.append(_wrong_type(path, value, "object"))
+        return False
+    # Once the cap is full, further metadata findings could only raise the
+    # omitted count: stop there, so 10,000 bad members cost what 101 do.
+    room = max(policy.max_errors + 1 - len(found), 1)
+    findings = walk_metadata(value, stop_after=room)
+    found.extend((finding, path, path) for finding in findings)
+    return len(findings) >= room
 
 
-def _external_user(value: object, policy: Policy) -> Report:
+def _external_user(value: object, policy: Policy, found: Found) -> None:
     path = ("externalUser",)
     if not _present(value, policy):
         return
     if not isinstance(value, dict):
-        yield _wrong_type(path, value, "object")
+        found.append(_wrong_type(path, value, "object"))
         return
     for name in USER_MEMBERS:
         member = value.get(name, _ABSENT)
         if _present(member, policy):
-            yield from _text(member, ("externalUser", name), MAX_USER_MEMBER)
-    if not policy.ignore_unknown_members:
-        yield from _unknown(value, USER_MEMBERS, path)
+            _text(member, ("externalUser", name), MAX_USER_MEMBER, found)
+    if not policy.ignore_unknown_members and not _only_known(value, USER_MEMBERS):
+        _unknown(value, USER_MEMBERS, path, found)
 
 
-def _unknown(obj: dict[Any, Any], known: tuple[str, ...], path: Path) -> Report:
+def _only_known(obj: dict[Any, Any], known: tuple[str, ...]) -> bool:
+    """True when every key of ``obj`` is one of ``known`` (the usual case).
+
+    A set test in C; when it says yes, the tuple test of `_unknown`
+    (equality, never hashing alone) finds nothing either.
+    """
+    return len(obj) <= len(known) and _KNOWN_SETS[known].issuperset(obj)
+
+
+def _unknown(
+    obj: dict[Any, Any], known: tuple[str, ...], path: Path, found: Found
+) -> None:
     for key in obj:
         if key not in known:
-            yield _at((*path, _key_segment(key)), "unknown-field")
+            found.append(_at((*path, _key_segment(key)), "unknown-field"))
 
 
 def _key_segment(key: object) -> str:

@@ -11,9 +11,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ._errors import ConfigurationError
-from ._media_types import parse_media_type
+from ._media_types import MAX_MEDIA_TYPE_LENGTH, check_media_type, parse_media_type
 
 __all__ = ["UploadStage"]
+
+#: Most ``contentTypes`` verdicts a stage remembers per parameter switch.
+#: Clients send a handful of distinct media types, so a small table holds
+#: them all; past the bound, new entries are judged but not kept.
+VERDICT_CACHE_SIZE = 512
+
+#: ``judge_media_type``'s answer: None, or a code and its params.
+Verdict = tuple[str, dict[str, Any]] | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +38,9 @@ class UploadStage:
     _exact: frozenset[str] = field(init=False, repr=False, compare=False)
     _types: frozenset[str] = field(init=False, repr=False, compare=False)
     _any: bool = field(init=False, repr=False, compare=False)
+    _verdicts: tuple[dict[str, Verdict], dict[str, Verdict]] = field(
+        init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         _check_bound("min_files", self.min_files)
@@ -56,6 +67,7 @@ class UploadStage:
         object.__setattr__(self, "_exact", frozenset(exact))
         object.__setattr__(self, "_types", frozenset(types))
         object.__setattr__(self, "_any", "*/*" in formats)
+        object.__setattr__(self, "_verdicts", ({}, {}))
 
     @classmethod
     def from_json(cls, obj: Any) -> UploadStage:
@@ -89,6 +101,37 @@ class UploadStage:
             "maxFiles": self.max_files,
             "acceptedFormats": list(self.accepted_formats),
         }
+
+    def judge_media_type(self, entry: str, refuse_parameters: bool) -> Verdict:
+        """Judge one ``contentTypes`` entry against this stage.
+
+        None when it is a media type the stage accepts; otherwise the
+        code (``invalid-media-type`` or ``format-not-accepted``) and its
+        params, which the caller must copy, not change. Verdicts depend
+        only on the string, the switch and the frozen stage, so short
+        strings are remembered in a bounded table.
+        """
+        # A str subclass could change what is measured; a long string is
+        # refused at once for its length, and is not worth hashing.
+        if type(entry) is not str or len(entry) > MAX_MEDIA_TYPE_LENGTH:
+            return self._judge_media_type(entry, refuse_parameters)
+        verdicts = self._verdicts[refuse_parameters]
+        try:
+            return verdicts[entry]
+        except KeyError:
+            pass
+        verdict = self._judge_media_type(entry, refuse_parameters)
+        if len(verdicts) < VERDICT_CACHE_SIZE:
+            verdicts[entry] = verdict
+        return verdict
+
+    def _judge_media_type(self, entry: str, refuse_parameters: bool) -> Verdict:
+        essence, failure = check_media_type(entry, refuse_parameters=refuse_parameters)
+        if failure is not None:
+            return "invalid-media-type", failure
+        if essence is not None and not self.accepts(essence):
+            return "format-not-accepted", {"accepted": self.accepted_formats}
+        return None
 
     def accepts(self, essence: str) -> bool:
         """Whether a lower-case ``type/subtype`` is admitted by the stage."""

@@ -21,6 +21,14 @@ WHITE_SPACE = (
 _BLANK = re.compile(f"[{WHITE_SPACE}]*")
 # C0 controls and DEL (reason control-character), lone surrogates.
 _BAD_CHAR = re.compile("[\x00-\x1f\x7f\ud800-\udfff]")
+# Text that passes every check at once: no bad character anywhere and at
+# least one that is not white space. One scan instead of two; possessive
+# repeats, so it never backtracks. (Tab, CR and LF are white space and bad.)
+_GOOD_TEXT = re.compile(
+    "[" + "".join(c for c in WHITE_SPACE if c > "\x1f") + "]*+"
+    f"[^{WHITE_SPACE}\x00-\x1f\x7f\ud800-\udfff]"
+    "[^\x00-\x1f\x7f\ud800-\udfff]*+"
+)
 
 
 def is_blank(text: str) -> bool:
@@ -34,6 +42,8 @@ def check_text(text: str, max_length: int) -> tuple[str, dict[str, Any]] | None:
     Order (SPEC section 3): invalid-string, empty, too-long. Of several
     bad characters, the first by position names the reason.
     """
+    if len(text) <= max_length and _GOOD_TEXT.fullmatch(text) is not None:
+        return None
     bad = _BAD_CHAR.search(text)
     if bad is not None:
         reason = "lone-surrogate" if bad.group() >= "\ud800" else "control-character"

@@ -515,3 +515,19 @@ def test_raw_must_be_bytes() -> None:
         )
     raw = bytearray(json.dumps(good()).encode())
     assert validate_create_session_bytes(raw, stage=STAGE, slug="wf", headers=AUTH).ok
+
+
+def test_cut_metadata_walk_marks_the_count_as_a_lower_bound() -> None:
+    metadata = {f"k{i}": None for i in range(10_000)}
+    outcome = check(good(metadata=metadata))
+    assert len(outcome.errors) == 101
+    assert all(e.code == "metadata-invalid-value" for e in outcome.errors[:100])
+    last = outcome.errors[-1]
+    assert dict(last.params) == {"omitted": 1, "at_least": True}
+    assert last.message == "at least 1 more problem was not listed"
+
+
+def test_exact_count_when_nothing_was_cut() -> None:
+    metadata = {f"k{i}": None for i in range(60)}
+    outcome = check(good(metadata=metadata, **{f"x{i}": 1 for i in range(60)}))
+    assert dict(outcome.errors[-1].params) == {"omitted": 20}
