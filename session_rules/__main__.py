@@ -105,7 +105,11 @@ def _check(args: argparse.Namespace) -> int:
 
 def _schema(args: argparse.Namespace) -> int:
     if args.write is not None:
-        for path in write_schemas(args.write):
+        try:
+            written = write_schemas(args.write)
+        except OSError as exc:
+            raise UsageError(f"{args.write}: {exc.strerror or exc}") from None
+        for path in written:
             print(path)
         return 0
     if args.openapi:
@@ -130,7 +134,7 @@ def _render(outcome: Outcome) -> dict[str, Any]:
 
 
 def _load_stage(path: Path) -> UploadStage:
-    return UploadStage.from_json(_read_json(path.read_bytes(), str(path)))
+    return UploadStage.from_json(_read_json(_read(str(path)), str(path)))
 
 
 def _read_json(data: bytes, where: str) -> Any:
@@ -146,7 +150,7 @@ def _read(name: str) -> bytes:
     try:
         return Path(name).read_bytes()
     except OSError as exc:
-        raise UsageError(f"{name}: {exc.strerror}") from None
+        raise UsageError(f"{name}: {exc.strerror or exc}") from None
 
 
 def _records(args: argparse.Namespace) -> Iterator[dict[str, Any]]:

@@ -204,7 +204,17 @@ class Outcome:
 
 
 def clip(text: str) -> tuple[str, bool]:
-    """Cut caller text to ECHO_LIMIT characters, ending in an ellipsis."""
+    """Caller text as a record may repeat it: cut and sendable as UTF-8.
+
+    At most ECHO_LIMIT characters, ending in an ellipsis when cut; a lone
+    surrogate, which no UTF-8 encoder accepts, is written as the text of
+    its ``\\u`` escape, as ``field`` writes it.
+    """
+    text, cut = _clip_raw(text)
+    return _LONE_SURROGATE.sub(_escape_one, text), cut
+
+
+def _clip_raw(text: str) -> tuple[str, bool]:
     if len(text) <= ECHO_LIMIT:
         return text, False
     return text[: ECHO_LIMIT - 1] + _ELLIPSIS, True
@@ -302,7 +312,7 @@ def field_name(path: tuple[PathSegment, ...]) -> tuple[str, bool]:
         if isinstance(seg, int):
             out.append(f"[{seg}]")
             continue
-        text, was_cut = clip(seg)
+        text, was_cut = _clip_raw(seg)
         cut = cut or was_cut
         if _IDENTIFIER.fullmatch(text) and not was_cut:
             out.append(("." if out else "") + text)
@@ -313,6 +323,7 @@ def field_name(path: tuple[PathSegment, ...]) -> tuple[str, bool]:
 
 _ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\f": "\\f", "\n": "\\n",
             "\r": "\\r", "\t": "\\t"}  # fmt: skip
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 _NEEDS_ESCAPE = re.compile('["\\\\\x00-\x1f\ud800-\udfff]')
 
 

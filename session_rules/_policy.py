@@ -21,6 +21,10 @@ Resolver = Callable[[str], Iterable[str]]
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
+#: Deepest nesting a policy may allow: Python's own JSON parser recurses
+#: once per level, and a real request never nests past 3.
+MAX_JSON_DEPTH = 256
+
 _HARDENED_PORTS = (range(443, 444), range(1024, 65536))
 
 
@@ -90,6 +94,10 @@ class Policy:
             raise ConfigurationError("Policy.resolver must be callable or None")
         if not isinstance(self.problem_base, str):
             raise ConfigurationError("Policy.problem_base must be a string")
+        if self.max_json_depth > MAX_JSON_DEPTH:
+            raise ConfigurationError(
+                f"Policy.max_json_depth must be at most {MAX_JSON_DEPTH}"
+            )
         object.__setattr__(self, "allowed_ports", _ports(self.allowed_ports))
         object.__setattr__(
             self, "admitted_addresses", _networks(self.admitted_addresses)

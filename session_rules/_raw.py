@@ -9,10 +9,12 @@ first problem in the text. The request's media type is judged here too.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import re
 import sys
+import threading
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any, NoReturn, cast
@@ -77,8 +79,30 @@ def parse_body(raw: bytes, policy: Policy) -> tuple[Any, Finding | None]:
     except (_Refused, ValueError):
         pass  # JSONDecodeError is a ValueError
     except RecursionError:
-        return None, _first_problem(text, max_depth) or _too_deep(max_depth)
+        # The caller was already deep in its own stack: the depth is within
+        # the bound, so decode again where the stack is fresh.
+        value, refused = _decode_on_fresh_stack(text)
+        if not refused:
+            return value, None
     return None, _first_problem(text, max_depth) or _invalid("syntax")
+
+
+def _decode_on_fresh_stack(text: str) -> tuple[Any, bool]:
+    """Decode in a new thread, whose recursion count starts at zero.
+
+    Only reached when the caller's own stack was nearly full; the policy
+    bounds nesting (at most 256 levels), so the new thread has room.
+    """
+    result: list[Any] = []
+
+    def run() -> None:
+        with contextlib.suppress(_Refused, ValueError, RecursionError):
+            result.append(_decoder_for(text).decode(text))
+
+    worker = threading.Thread(target=run, name="session-rules-json")
+    worker.start()
+    worker.join()
+    return (result[0], False) if result else (None, True)
 
 
 def check_content_type(value: str | bytes | None) -> bool:

@@ -62,14 +62,24 @@ def validate_create_session(
     Returns an `Outcome`: 401 or 404 with one error, 422 with every
     error in contract order (capped by the policy), or 201 with the
     canonical webhook URL. Raises `ConfigurationError` only for a bad
-    ``stage``, ``policy`` or ``headers`` container.
+    ``stage``, ``policy`` or ``headers`` container, or for Python objects
+    in the request whose own methods raise when read.
     """
     policy = _settings(stage, policy)
-    values = read_headers(headers)
-    early = gatekeep(values, slug)
-    if early is not None:
-        return _done(early, policy)
-    return judge_body(body, stage, policy, values)
+    try:
+        values = read_headers(headers)
+        early = gatekeep(values, slug)
+        if early is not None:
+            return _done(early, policy)
+        return judge_body(body, stage, policy, values)
+    except ConfigurationError:
+        raise
+    except Exception as exc:
+        # Only Python objects a server built can fail here (a str or dict
+        # subclass whose own methods raise): JSON values never do.
+        raise ConfigurationError(
+            f"the request holds a Python object that failed when read: {exc!r}"
+        ) from exc
 
 
 def validate_create_session_bytes(

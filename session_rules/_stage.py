@@ -13,7 +13,10 @@ from typing import Any
 from ._errors import ConfigurationError
 from ._media_types import MAX_MEDIA_TYPE_LENGTH, check_media_type, parse_media_type
 
-__all__ = ["UploadStage"]
+__all__ = ["MAX_BOUND", "UploadStage"]
+
+#: Largest file-count bound a stage may have.
+MAX_BOUND = 2**53 - 1
 
 #: Most ``contentTypes`` verdicts a stage remembers per parameter switch.
 #: Clients send a handful of distinct media types, so a small table holds
@@ -152,6 +155,10 @@ def _check_bound(name: str, value: object) -> None:
         raise ConfigurationError(f"UploadStage: {name} must be an integer")
     if value < 0:
         raise ConfigurationError(f"UploadStage: {name} must not be negative")
+    # Bounds travel in messages, schemas and JSON: keep them exact there
+    # (RFC 7493 I-JSON safe integers).
+    if value > MAX_BOUND:
+        raise ConfigurationError(f"UploadStage: {name} must be at most 2**53 - 1")
 
 
 def _parse_range(item: object) -> tuple[str, str]:

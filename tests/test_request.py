@@ -198,7 +198,7 @@ TABLE: list[tuple[dict[str, Any], str, str, str, str, dict[str, Any]]] = [
      '["a b"] is not a known member', {}),
     ({"a/~b": 1}, '["a/~b"]', "unknown-field", "/a~1~0b",
      '["a/~b"] is not a known member', {}),
-    ({"\ud800": 1}, '["\\ud800"]', "unknown-field", "/\ud800",
+    ({"\ud800": 1}, '["\\ud800"]', "unknown-field", "/\\ud800",
      '["\\ud800"] is not a known member', {}),
     ({"né": 1}, '["né"]', "unknown-field", "/né", '["né"] is not a known member',
      {}),
