@@ -42,7 +42,12 @@ BATCH_SECONDS = 0.002
 
 
 def calibrate(fn: Callable[[], Any]) -> int:
-    """Calls per batch so that one batch takes about BATCH_SECONDS."""
+    """Calls per batch so that one batch takes about BATCH_SECONDS.
+
+    One call first: work done once (a lazy import, a cache filled) is not
+    the cost of a call, and timed alone it would make batches of one.
+    """
+    fn()
     number = 1
     while True:
         start = time.perf_counter()

@@ -14,7 +14,14 @@ from typing import Any
 from ._errors import ConfigurationError, FieldError, header_error
 from ._text import is_blank
 
-__all__ = ["check_authorization", "check_request_id", "check_slug", "read_headers"]
+__all__ = [
+    "check_authorization",
+    "check_request_id",
+    "check_slug",
+    "is_bearer",
+    "is_request_id",
+    "read_headers",
+]
 
 MAX_REQUEST_ID = 128
 MAX_SLUG = 128
@@ -22,6 +29,10 @@ MAX_SLUG = 128
 _BEARER = re.compile(r"[Bb][Ee][Aa][Rr][Ee][Rr] aok_[A-Za-z0-9._~+/\-]+=*")
 _VISIBLE_ASCII = re.compile(r"[\x21-\x7e]+")
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+#: A match for a well-formed Authorization value, else None.
+is_bearer = _BEARER.fullmatch
+#: A match for an X-Request-Id of visible ASCII only (any length), else None.
+is_request_id = _VISIBLE_ASCII.fullmatch
 
 HeaderValues = dict[str, list[object]]
 

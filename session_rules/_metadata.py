@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterator
+from itertools import islice
 from typing import Any
 
 from ._errors import Finding, PathSegment, clip
@@ -21,6 +22,8 @@ __all__ = [
     "MAX_METADATA_BYTES",
     "MAX_METADATA_DEPTH",
     "metadata_size",
+    "plain_size",
+    "scan",
     "walk_metadata",
 ]
 
@@ -101,7 +104,10 @@ def _scalar_size(value: Any) -> int:
 
 
 def walk_metadata(
-    metadata: dict[Any, Any], *, stop_after: int | None = None
+    metadata: dict[Any, Any],
+    *,
+    stop_after: int | None = None,
+    scanned: tuple[int | None, int, int] | None = None,
 ) -> list[Finding]:
     """Every metadata problem, in text order, up to the size limit.
 
@@ -110,13 +116,15 @@ def walk_metadata(
     text so far passes the limit the walk stops and ``metadata-too-large``
     comes last, with the size at that point.  With ``stop_after``, the
     walk also stops once it has that many findings (the caller's error
-    cap is full and more would only be counted).
+    cap is full and more would only be counted).  ``scanned`` is what
+    `scan` already gave for this metadata, if the caller has it.
     """
-    if _plain_size(metadata) is not None:
+    size, done, walked = scanned or _scan(metadata)
+    if size is not None:
         return []
     walk = _Walk(stop_after)
     try:
-        return walk.run(metadata)
+        return walk.run(metadata, start=done, size=walked)
     except _Enough:
         return walk.findings
 
@@ -128,70 +136,152 @@ class _Enough(Exception):
 # -- the fast path -----------------------------------------------------
 
 
-def _plain_size(metadata: dict[Any, Any]) -> int | None:
-    """The size of small, plain, valid metadata; None means "walk it".
+def plain_size(metadata: dict[Any, Any]) -> int | None:
+    """The size of small, plain, valid metadata; None means "walk it"."""
+    return _scan(metadata)[0]
+
+
+def scan(metadata: dict[Any, Any]) -> tuple[int | None, int, int]:
+    """`_scan`, for callers that may then walk (see `walk_metadata`)."""
+    return _scan(metadata)
+
+
+def _scan(metadata: dict[Any, Any]) -> tuple[int | None, int, int]:
+    """Size plain metadata in one pass, or say where the walk may start.
 
     Plain: exact ``dict``, ``list``, ``str``, ``int``, ``bool`` and
     ``float`` values, containers only at level 2, no member the walk would
     report, and at most the size limit in all.  For such metadata the walk
-    would report nothing and count exactly this figure; anything else, or
-    anything over the limit, takes the walk, so the verdict never depends
-    on which path ran.  Bounded: each member adds at least 4 bytes and the
-    loop leaves as soon as the count passes the limit.
+    would report nothing and count exactly the size returned first.
+    Otherwise the size is None, and the first ``done`` members, plain and
+    exactly ``walked`` bytes with the opening brace, are ones the walk
+    would pass without a finding and without stopping, so it may start
+    after them (``done`` 0: from the start).  Bounded: each member adds
+    at least 4 bytes and the loop leaves as soon as the count passes the
+    limit.
     """
     # The count takes each string as one byte per character; the strings
     # are kept and measured at the end in one piece, which gives the same
     # figure as measuring each: no escape, so bytes are UTF-8 bytes.
     size = 2
     strings: list[str] = []
+    keep = strings.append
+    done = kept = 0
+    before = 2
     for key, value in metadata.items():
         if type(key) is not str:
-            return None
-        strings.append(key)
-        size += 4 + len(key)  # two quotes, the colon, a comma
+            break
+        keep(key)
+        # Two quotes, the colon and a comma, then the value.
+        size += 4 + len(key)
         kind = type(value)
-        if kind is dict:
-            size += 1
-            for inner_key, leaf in value.items():
-                if type(inner_key) is not str:
-                    return None
-                strings.append(inner_key)
-                size += len(inner_key)
+        if kind is str:
+            keep(value)
+            size += 2 + len(value)
+        elif kind is int:
+            if not -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER:
+                break
+            size += len(str(value))
+        elif kind is bool:
+            size += 4 if value else 5
+        elif kind is float:
+            value_size = _FLOAT_SIZES.get(value) or _float_size(value)
+            if value_size is None:
+                break
+            size += value_size
+        else:
+            value_size = _plain_value(value, kind, strings, MAX_METADATA_BYTES - size)
+            if value_size is None:
+                break
+            size += value_size
+        if size > MAX_METADATA_BYTES:
+            break
+        done += 1
+        kept = len(strings)
+        before = size
+    else:
+        if metadata:
+            size -= 1  # n members have n - 1 commas
+        text = "".join(strings)
+        if text.isascii() and _ESCAPED.search(text) is None:
+            return size, 0, 0  # the common case, inline
+        size = _exact_size(strings, size)
+        return (size if size <= MAX_METADATA_BYTES else None), 0, 0
+    if not done:
+        return None, 0, 0
+    # After k members the walk has written "{", the members and k - 1
+    # commas: the count so far less its closing brace and spare comma.
+    walked = _exact_size(strings[:kept], before - 2)
+    if walked > MAX_METADATA_BYTES:
+        return None, 0, 0
+    return None, done, walked
+
+
+def _exact_size(strings: list[str], counted: int) -> int:
+    """``counted`` corrected for the UTF-8 length of ``strings``.
+
+    Past the limit (so never taken as exact) when a string holds
+    something to escape or a lone surrogate: the walk counts those.
+    """
+    text = "".join(strings)  # at most the limit: each char counted
+    if _ESCAPED.search(text) is not None:
+        return _OVER  # an escape to count: the walk counts it exactly
+    if text.isascii():
+        return counted
+    try:
+        return counted + len(text.encode("utf-8")) - len(text)
+    except UnicodeEncodeError:  # a lone surrogate: the walk reports it
+        return _OVER
+
+
+_OVER = MAX_METADATA_BYTES + 1
+
+
+def _plain_value(value: Any, kind: type, strings: list[str], room: int) -> int | None:
+    """Bytes of a plain level-2 container, string contents aside.
+
+    None for anything the walk might report or measure otherwise, and
+    once the bytes pass ``room``.  The common leaves are judged inline,
+    as `_plain_leaf` judges them.
+    """
+    keep = strings.append
+    size = 1
+    if kind is dict:
+        for key, leaf in value.items():
+            if type(key) is not str:
+                return None
+            keep(key)
+            leaf_kind = type(leaf)
+            if leaf_kind is str:
+                keep(leaf)
+                size += len(key) + len(leaf) + 6
+            elif leaf_kind is int and -MAX_SAFE_INTEGER <= leaf <= MAX_SAFE_INTEGER:
+                size += len(key) + len(str(leaf)) + 4
+            else:
                 leaf_size = _plain_leaf(leaf, strings)
                 if leaf_size is None:
                     return None
-                size += leaf_size + 4
-                if size > MAX_METADATA_BYTES:
-                    return None
-            size += 0 if value else 1
-        elif kind is list:
-            size += 1
-            for leaf in value:
+                size += len(key) + leaf_size + 4
+            if size > room:
+                return None
+        return size + (0 if value else 1)
+    if kind is list:
+        for leaf in value:
+            leaf_kind = type(leaf)
+            if leaf_kind is str:
+                keep(leaf)
+                size += len(leaf) + 3
+            elif leaf_kind is int and -MAX_SAFE_INTEGER <= leaf <= MAX_SAFE_INTEGER:
+                size += len(str(leaf)) + 1
+            else:
                 leaf_size = _plain_leaf(leaf, strings)
                 if leaf_size is None:
                     return None
                 size += leaf_size + 1
-                if size > MAX_METADATA_BYTES:
-                    return None
-            size += 0 if value else 1
-        else:
-            leaf_size = _plain_leaf(value, strings)
-            if leaf_size is None:
+            if size > room:
                 return None
-            size += leaf_size
-        if size > MAX_METADATA_BYTES:
-            return None
-    if metadata:
-        size -= 1  # n members have n - 1 commas
-    text = "".join(strings)  # at most the limit: each char counted above
-    if _ESCAPED.search(text) is not None:
-        return None  # an escape to count: the walk counts it exactly
-    if not text.isascii():
-        try:
-            size += len(text.encode("utf-8")) - len(text)
-        except UnicodeEncodeError:  # a lone surrogate: the walk reports it
-            return None
-    return size if size <= MAX_METADATA_BYTES else None
+        return size + (0 if value else 1)
+    return None
 
 
 def _plain_leaf(value: Any, strings: list[str]) -> int | None:
@@ -212,14 +302,34 @@ def _plain_leaf(value: Any, strings: list[str]) -> int | None:
     if kind is bool:
         return 4 if value else 5
     if kind is float:
+        return _FLOAT_SIZES.get(value) or _float_size(value)
+    return None
+
+
+#: Most float sizes remembered (prices and amounts recur).
+FLOAT_CACHE_SIZE = 1024
+# Equal floats print alike, but for -0.0 == 0.0, which JavaScript prints
+# as "0" both; NaN equals nothing, so it is never found.
+_FLOAT_SIZES: dict[float, int] = {}
+
+
+def _float_size(value: float) -> int | None:
+    """Bytes of a float as JavaScript prints it; None unless finite."""
+    # For 1e-4 <= |x| < 1e16 Python and JavaScript print the same
+    # shortest digits in the same fixed layout, but for the ".0" of an
+    # integral value (a fraction is below 2**52); -0 prints as "0".
+    text = repr(value)
+    if "e" in text or "n" in text:  # an exponent, inf or nan
         if not math.isfinite(value):
             return None
-        # From 1e-4 up (a fraction is below 2**52), Python and JavaScript
-        # print the same shortest digits in the same fixed layout.
-        if not value.is_integer() and abs(value) >= 1e-4:
-            return len(repr(value))
-        return len(js_number(value))
-    return None
+        size = len(js_number(value))
+    elif text.endswith(".0"):
+        size = len(text) - 2 if value else 1
+    else:
+        size = len(text)
+    if len(_FLOAT_SIZES) < FLOAT_CACHE_SIZE:
+        _FLOAT_SIZES[value] = size
+    return size
 
 
 # -- the bounded walk --------------------------------------------------
@@ -235,8 +345,14 @@ class _Walk:
         self.size = 0
         self.stop_after = stop_after
 
-    def run(self, metadata: dict[Any, Any]) -> list[Finding]:
-        """Walk ``metadata`` and return its findings."""
+    def run(
+        self, metadata: dict[Any, Any], *, start: int = 0, size: int = 0
+    ) -> list[Finding]:
+        """Walk ``metadata`` and return its findings.
+
+        With ``start``, the first ``start`` members are taken as read,
+        without a finding, in ``size`` bytes (the opening brace included).
+        """
         # Each frame: the members still to read, the container's path and
         # level, and whether a member has been written (so a comma is due).
         stack: list[
@@ -247,9 +363,11 @@ class _Walk:
                 list[bool],
             ]
         ] = []
-        if self._grow(1):  # "{"
+        if start:
+            self.size = size
+        elif self._grow(1):  # "{"
             return self._too_large()
-        stack.append((_members(metadata), (), 1, [False]))
+        stack.append((_members(metadata, start), (), 1, [start > 0]))
         while stack:
             members, path, level, written = stack[-1]
             member = next(members, None)
@@ -259,11 +377,18 @@ class _Walk:
                     return self._too_large()
                 continue
             segment, key, value = member
+            comma = 1 if written[0] else 0
+            if isinstance(key, str) and len(key) > MAX_METADATA_BYTES:
+                # Even at a byte a character the key passes the limit: its
+                # smallest text, comma and colon included, is the lower
+                # bound, and neither it nor anything after it is read
+                # (SPEC 3: "places past the limit are not examined").
+                return self._stop_at(comma + len(key) + 3)
             place = (*path, segment)
             key_size = self._judge_key(key, place)
             if key_size is None:
                 continue
-            lead = key_size + (1 if written[0] else 0)
+            lead = key_size + comma
             if isinstance(value, dict | list):
                 if level >= MAX_METADATA_DEPTH:
                     self._report(place, "metadata-too-deep", max=MAX_METADATA_DEPTH)
@@ -273,6 +398,8 @@ class _Walk:
                     return self._too_large()
                 stack.append((_members(value), place, level + 1, [False]))
                 continue
+            if isinstance(value, str) and len(value) > MAX_METADATA_BYTES:
+                return self._stop_at(lead + len(value) + 2)  # likewise
             value_size = self._judge_leaf(value, place)
             if value_size is None:
                 continue
@@ -280,6 +407,12 @@ class _Walk:
             if self._grow(lead + value_size):
                 return self._too_large()
         return self.findings
+
+    def _stop_at(self, least: int) -> list[Finding]:
+        """Stop once ``least`` bytes, a lower bound of what comes next, are
+        added: called only where they alone pass the limit."""
+        self.size += least
+        return self._too_large()
 
     def _grow(self, count: int) -> bool:
         """Add ``count`` bytes; True once the text so far is over the limit."""
@@ -320,11 +453,14 @@ _NO_KEY = object()
 
 
 def _members(
-    container: dict[Any, Any] | list[Any],
+    container: dict[Any, Any] | list[Any], start: int = 0
 ) -> Iterator[tuple[PathSegment, Any, Any]]:
-    """Path segment, key (``_NO_KEY`` in an array) and value of each member."""
+    """Path segment, key (``_NO_KEY`` in an array) and value of each member.
+
+    ``start`` skips the first members of an object, in C.
+    """
     if isinstance(container, dict):
-        for key, value in container.items():
+        for key, value in islice(container.items(), start, None):
             yield _key_segment(key), key, value
     else:
         for index, value in enumerate(container):

@@ -6,6 +6,7 @@ pointers, orders them as the contract lists the fields, and caps them.
 
 from __future__ import annotations
 
+from types import ModuleType
 from typing import Any
 
 from ._errors import (
@@ -18,14 +19,21 @@ from ._errors import (
     build_error,
     header_error,
     json_type,
+    new_outcome,
 )
-from ._headers import check_authorization, check_request_id, check_slug, read_headers
-from ._metadata import walk_metadata
+from ._headers import (
+    MAX_REQUEST_ID,
+    check_authorization,
+    check_request_id,
+    check_slug,
+    is_bearer,
+    is_request_id,
+    read_headers,
+)
+from ._metadata import plain_size, scan, walk_metadata
 from ._policy import DEFAULT_POLICY, Policy
-from ._raw import check_content_type, parse_body
 from ._stage import UploadStage
-from ._text import check_text
-from ._webhook import judge_webhook
+from ._text import check_text, is_good_text
 
 __all__ = ["validate_create_session", "validate_create_session_bytes"]
 
@@ -39,10 +47,9 @@ KNOWN_MEMBERS = (
     "externalUser",
 )
 USER_MEMBERS = ("name", "email", "id")
-_KNOWN_SETS = {
-    KNOWN_MEMBERS: frozenset(KNOWN_MEMBERS),
-    USER_MEMBERS: frozenset(USER_MEMBERS),
-}
+_KNOWN_SET = frozenset(KNOWN_MEMBERS)
+_USER_SET = frozenset(USER_MEMBERS)
+_KNOWN_SETS = {KNOWN_MEMBERS: _KNOWN_SET, USER_MEMBERS: _USER_SET}
 MAX_USER_MEMBER = 255
 _ABSENT = object()
 #: Integers a JavaScript peer reads exactly (RFC 7493 I-JSON).
@@ -65,8 +72,12 @@ def validate_create_session(
     ``stage``, ``policy`` or ``headers`` container, or for Python objects
     in the request whose own methods raise when read.
     """
-    policy = _settings(stage, policy)
     try:
+        plain = _plain_gate(stage, slug, headers, policy)
+        if plain is not None:
+            accepted = _fast_accept(body, stage, plain)
+            return accepted or judge_body(body, stage, plain, {})
+        policy = _settings(stage, policy)
         values = read_headers(headers)
         early = gatekeep(values, slug)
         if early is not None:
@@ -99,6 +110,9 @@ def validate_create_session_bytes(
     error); a body that parses is judged as `validate_create_session`
     judges it.
     """
+    # Strict parsing is needed here only: imported on the first call.
+    from ._raw import check_content_type, parse_body  # noqa: PLC0415
+
     policy = _settings(stage, policy)
     values = read_headers(headers)
     early = gatekeep(values, slug)
@@ -111,14 +125,176 @@ def validate_create_session_bytes(
             content_type = ""
     if content_type is not None and not check_content_type(content_type):
         error = header_error("Content-Type", "unsupported-media-type")
-        return Outcome(415, (error,), problem_base=policy.problem_base)
+        return new_outcome(415, (error,), None, policy.problem_base)
     if not isinstance(raw, bytes | bytearray | memoryview):
         raise ConfigurationError("raw must be bytes")
     body, finding = parse_body(bytes(raw), policy)
     if finding is not None:
         error = build_error(finding, (), field_path=())
-        return Outcome(400, (error,), problem_base=policy.problem_base)
+        return new_outcome(400, (error,), None, policy.problem_base)
+    if check_request_id(values) is None:
+        accepted = _fast_accept(body, stage, policy)
+        if accepted is not None:
+            return accepted
     return judge_body(body, stage, policy, values)
+
+
+# -- the fast path -----------------------------------------------------
+#
+# Most requests are plain (exact dicts, lists and strs) and valid. Their
+# checks run here inline, each one a condition under which the full check
+# of the same member passes; at the first doubt the full, ordered path
+# runs from the start, so the outcome never depends on the path taken.
+
+
+def _plain_gate(
+    stage: object, slug: object, headers: object, policy: object
+) -> Policy | None:
+    """The policy, when stage, policy and headers are plain and the 401
+    and 404 checks and X-Request-Id pass; None for anything else."""
+    if policy is None:
+        policy = DEFAULT_POLICY
+    elif type(policy) is not Policy:
+        return None
+    if type(stage) is not UploadStage or type(headers) is not dict:
+        return None
+    authorization = request_id = None
+    for name, value in headers.items():
+        if type(name) is not str or type(value) is not str:
+            return None
+        lowered = name.lower()
+        if lowered == "authorization":
+            if authorization is not None:
+                return None  # twice: the full path reports it
+            authorization = value
+        elif lowered == "x-request-id":
+            if request_id is not None:
+                return None
+            request_id = value
+    if authorization is None or not is_bearer(authorization):
+        return None
+    if request_id is not None and not (
+        len(request_id) <= MAX_REQUEST_ID and is_request_id(request_id)
+    ):
+        return None
+    if check_slug(slug) is not None:
+        return None
+    return policy
+
+
+def _fast_accept(body: Any, stage: UploadStage, policy: Policy) -> Outcome | None:
+    """The 201 of a plain, valid body, or None for any doubt.
+
+    Call only where the headers and slug have passed.
+    """
+    if type(body) is not dict or type(stage) is not UploadStage:
+        return None
+    get = body.get
+    count = get("fileCount")
+    if type(count) is not int or not stage.min_files <= count <= stage.max_files:
+        return None
+    entries = get("contentTypes")
+    if type(entries) is not list or len(entries) != count:
+        return None
+    if not _plain_entries(entries, stage, policy):
+        return None
+    text = get("clientSubmissionId")
+    if type(text) is not str or not _short_good_text(
+        text, policy.max_client_submission_id
+    ):
+        return None
+    null_absent = policy.null_as_absent
+    url = get("webhookUrl", _ABSENT)
+    if url is _ABSENT or (url is None and null_absent):
+        url = None
+    elif type(url) is not str:
+        return None
+    accepted = _accepted(url, policy)
+    if accepted is None:
+        return None
+    value = get("metadata", _ABSENT)
+    if not (value is _ABSENT or (value is None and null_absent)) and (
+        type(value) is not dict or plain_size(value) is None
+    ):
+        return None
+    value = get("externalUser", _ABSENT)
+    if not (value is _ABSENT or (value is None and null_absent)) and (
+        type(value) is not dict or not _plain_user(value, policy)
+    ):
+        return None
+    if policy.ignore_unknown_members or (
+        len(body) <= 6 and _KNOWN_SET.issuperset(body)
+    ):
+        return accepted
+    return None
+
+
+def _plain_entries(entries: list[Any], stage: UploadStage, policy: Policy) -> bool:
+    """Whether every entry is an exact str that the stage accepts."""
+    refuse = policy.refuse_media_type_parameters
+    verdicts = stage._remembered(refuse)
+    for entry in entries:
+        if type(entry) is not str:
+            return False
+        verdict = verdicts.get(entry, _ABSENT)
+        if verdict is _ABSENT:
+            verdict = stage.judge_media_type(entry, refuse)
+        if verdict is not None:
+            return False
+    return True
+
+
+def _short_good_text(text: str, max_length: int) -> bool:
+    """Whether an exact str passes `check_text` (no finding)."""
+    return len(text) <= max_length and is_good_text(text)
+
+
+def _plain_user(user: dict[Any, Any], policy: Policy) -> bool:
+    """Whether an exact-dict externalUser passes every check."""
+    for name, member in user.items():
+        if type(name) is not str or name not in _USER_SET:
+            if policy.ignore_unknown_members and type(name) is str:
+                continue
+            return False
+        if member is None and policy.null_as_absent:
+            continue
+        if type(member) is not str or not _short_good_text(member, MAX_USER_MEMBER):
+            return False
+    return True
+
+
+#: Most accepted outcomes remembered, by webhook URL and policy.
+ACCEPTED_CACHE_SIZE = 1024
+# (url or None, id(policy)) -> (policy, outcome). The policy is kept, so
+# its id cannot be reused while the entry lives; an Outcome is immutable,
+# so one may be given to many callers.
+_ACCEPTED: dict[tuple[str | None, int], tuple[Policy, Outcome]] = {}
+
+
+def _webhooks() -> ModuleType:
+    """The webhook checks, imported when a request first carries a URL
+    (they load the address tables and IDNA machinery)."""
+    from . import _webhook  # noqa: PLC0415
+
+    return _webhook
+
+
+def _accepted(url: str | None, policy: Policy) -> Outcome | None:
+    """The 201 outcome for a webhook URL (or none), when it passes with no
+    lookup due; None otherwise."""
+    key = (url, id(policy))
+    known = _ACCEPTED.get(key)
+    if known is not None and known[0] is policy:
+        return known[1]
+    canonical = None
+    if url is not None:
+        canonical = _webhooks().accepted_webhook(url, policy)
+        if canonical is None:
+            return None
+    outcome = new_outcome(201, (), canonical, policy.problem_base)
+    if len(_ACCEPTED) < ACCEPTED_CACHE_SIZE and type(url) in (str, type(None)):
+        _ACCEPTED[key] = (policy, outcome)
+    return outcome
 
 
 def _settings(stage: object, policy: object) -> Policy:
@@ -138,7 +314,7 @@ def gatekeep(values: dict[str, list[object]], slug: object) -> FieldError | None
 
 def _done(error: FieldError, policy: Policy) -> Outcome:
     status = CODES[error.code].status
-    return Outcome(status, (error,), problem_base=policy.problem_base)
+    return new_outcome(status, (error,), None, policy.problem_base)
 
 
 def judge_body(
@@ -154,9 +330,9 @@ def judge_body(
     if request_id is not None:
         found.append(request_id)
     if not found:
-        return Outcome(201, (), webhook, problem_base=policy.problem_base)
+        return new_outcome(201, (), webhook, policy.problem_base)
     errors = _cap(found, policy.max_errors, at_least=cut)
-    return Outcome(422, tuple(errors), problem_base=policy.problem_base)
+    return new_outcome(422, tuple(errors), None, policy.problem_base)
 
 
 def _cap(
@@ -168,9 +344,9 @@ def _cap(
     stopped once the cap was full.
     """
     kept = [
-        item
-        if isinstance(item, FieldError)
-        else build_error(*item[:2], field_path=item[2])
+        build_error(item[0], item[1], field_path=item[2])
+        if isinstance(item, tuple)
+        else item
         for item in found[:limit]
     ]
     if len(found) > limit:
@@ -193,7 +369,12 @@ Found = list[Pending | FieldError]
 
 
 def _at(path: Path, code: str, **params: Any) -> Pending:
-    return Finding(code, params), path, None
+    # tuple.__new__ is Finding(code, params) without the Python-level
+    # __new__ a NamedTuple has.
+    return _new_tuple(Finding, (code, params, ())), path, None
+
+
+_new_tuple = tuple.__new__
 
 
 def _wrong_type(path: Path, value: object, expected: str) -> Pending:
@@ -258,6 +439,12 @@ def _as_integer(value: object) -> int | None:
 def _content_types(
     value: object, count: int | None, stage: UploadStage, policy: Policy, found: Found
 ) -> None:
+    if (
+        type(value) is list
+        and len(value) == count
+        and _plain_entries(value, stage, policy)
+    ):
+        return
     path: Path = ("contentTypes",)
     if value is _ABSENT:
         found.append(_at(path, "required"))
@@ -281,6 +468,8 @@ def _content_types(
 
 
 def _submission_id(value: object, policy: Policy, found: Found) -> None:
+    if type(value) is str and _short_good_text(value, policy.max_client_submission_id):
+        return
     if value is _ABSENT:
         found.append(_at(("clientSubmissionId",), "required"))
     else:
@@ -302,12 +491,18 @@ def _present(value: object, policy: Policy) -> bool:
 
 
 def _webhook_url(value: object, policy: Policy, found: Found) -> str | None:
+    if type(value) is str:
+        accepted = _accepted(value, policy)
+        if accepted is not None:
+            return accepted.webhook_url
     if not _present(value, policy):
         return None
     if not isinstance(value, str):
         found.append(_wrong_type(("webhookUrl",), value, "string"))
         return None
-    canonical, finding = judge_webhook(value, policy)
+    judged: tuple[str | None, Finding | None]
+    judged = _webhooks().judge_webhook(value, policy)
+    canonical, finding = judged
     if finding is not None:
         found.append((finding, ("webhookUrl",), None))
         return None
@@ -316,6 +511,9 @@ def _webhook_url(value: object, policy: Policy, found: Found) -> str | None:
 
 def _metadata(value: object, policy: Policy, found: Found) -> bool:
     """Append metadata's findings; True when the walk may have been cut."""
+    scanned = scan(value) if type(value) is dict else None
+    if scanned is not None and scanned[0] is not None:
+        return False  # plain and valid: the walk would find nothing
     path = ("metadata",)
     if not _present(value, policy):
         return False
@@ -325,12 +523,14 @@ def _metadata(value: object, policy: Policy, found: Found) -> bool:
     # Once the cap is full, further metadata findings could only raise the
     # omitted count: stop there, so 10,000 bad members cost what 101 do.
     room = max(policy.max_errors + 1 - len(found), 1)
-    findings = walk_metadata(value, stop_after=room)
+    findings = walk_metadata(value, stop_after=room, scanned=scanned)
     found.extend((finding, path, path) for finding in findings)
     return len(findings) >= room
 
 
 def _external_user(value: object, policy: Policy, found: Found) -> None:
+    if type(value) is dict and _plain_user(value, policy):
+        return
     path = ("externalUser",)
     if not _present(value, policy):
         return
@@ -351,7 +551,8 @@ def _only_known(obj: dict[Any, Any], known: tuple[str, ...]) -> bool:
     A set test in C; when it says yes, the tuple test of `_unknown`
     (equality, never hashing alone) finds nothing either.
     """
-    return len(obj) <= len(known) and _KNOWN_SETS[known].issuperset(obj)
+    members = _KNOWN_SET if known is KNOWN_MEMBERS else _KNOWN_SETS[known]
+    return len(obj) <= len(known) and members.issuperset(obj)
 
 
 def _unknown(

@@ -128,6 +128,10 @@ class UploadStage:
             verdicts[entry] = verdict
         return verdict
 
+    def _remembered(self, refuse_parameters: bool) -> Mapping[str, Verdict]:
+        """The verdicts `judge_media_type` has remembered for the switch."""
+        return self._verdicts[refuse_parameters]
+
     def _judge_media_type(self, entry: str, refuse_parameters: bool) -> Verdict:
         essence, failure = check_media_type(entry, refuse_parameters=refuse_parameters)
         if failure is not None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-__all__ = ["WHITE_SPACE", "check_text", "is_blank"]
+__all__ = ["WHITE_SPACE", "check_text", "is_blank", "is_good_text"]
 
 #: Unicode White_Space (PropList.txt, Unicode 16.0).
 WHITE_SPACE = (
@@ -31,6 +31,20 @@ _GOOD_TEXT = re.compile(
 )
 
 
+def is_good_text(text: str) -> bool:
+    """Whether an exact ``str`` passes every check of `check_text` but
+    its length.
+
+    ``str.isprintable`` is False for every C0 control, DEL, surrogate
+    and White_Space character but the ASCII space, in every Unicode
+    version, so printable text with something besides spaces passes;
+    for any other text the pattern decides.
+    """
+    if text.isprintable() and text.strip(" "):
+        return True
+    return _GOOD_TEXT.fullmatch(text) is not None
+
+
 def is_blank(text: str) -> bool:
     """True for the empty string and strings of White_Space only."""
     return _BLANK.fullmatch(text) is not None
@@ -42,6 +56,14 @@ def check_text(text: str, max_length: int) -> tuple[str, dict[str, Any]] | None:
     Order (SPEC section 3): invalid-string, empty, too-long. Of several
     bad characters, the first by position names the reason.
     """
+    if type(text) is str and text.isprintable():
+        # No bad character, and the ASCII space is the only white space
+        # left (see is_good_text): the order below, decided at once.
+        if not text.strip(" "):
+            return "empty", {}
+        if len(text) <= max_length:
+            return None
+        return "too-long", {"max": max_length, "actual": len(text)}
     if len(text) <= max_length and _GOOD_TEXT.fullmatch(text) is not None:
         return None
     bad = _BAD_CHAR.search(text)

@@ -15,9 +15,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv6Address
 from itertools import islice
+from types import ModuleType
 from typing import Any, NamedTuple
-
-import idna
 
 from ._addresses import classify_address, classify_name, embedded_ipv4
 from ._errors import ConfigurationError, FieldError, Finding, build_error, clip
@@ -178,6 +177,20 @@ def judge_webhook(url: str, policy: Policy) -> tuple[str | None, Finding | None]
         )
     canonical, finding, _ = _judge(url, policy)
     return canonical, finding
+
+
+def accepted_webhook(url: str, policy: Policy) -> str | None:
+    """The canonical URL when every string check passes and no lookup is
+    due; None otherwise (a failure, or a resolver to call)."""
+    if len(url) > policy.max_webhook_url:
+        return None
+    judged = _judge_string(url, policy)
+    if judged.code is not None:
+        return None
+    lookup = judged.lookup_name is not None and policy.resolver is not None
+    if judged.literal is None and lookup:
+        return None
+    return judged.canonical
 
 
 # -- the ordered checks ------------------------------------------------------
@@ -353,10 +366,16 @@ def _not_public(
 
 def _map_host(host_text: str) -> str | None:
     """UTS #46 mapping (non-transitional, STD3 off), one trailing dot gone."""
-    try:
-        mapped = idna.uts46_remap(host_text, std3_rules=False, transitional=False)
-    except Exception:  # idna's exceptions are not a fixed set
-        return None
+    if host_text.isascii():
+        # UTS #46 maps ASCII by lower-casing it alone (STD3 rules off).
+        mapped = host_text.lower()
+    else:
+        try:
+            mapped = _idna().uts46_remap(
+                host_text, std3_rules=False, transitional=False
+            )
+        except Exception:  # idna's exceptions are not a fixed set
+            return None
     if mapped.endswith("."):
         mapped = mapped[:-1]
     return mapped or None
@@ -374,6 +393,14 @@ def _to_ascii(labels: list[str]) -> str | None:
     return host if len(host) <= 253 else None
 
 
+def _idna() -> ModuleType:
+    """The idna package, imported on first use: only hosts with non-ASCII
+    or ``xn--`` labels need it, and it is slow to import."""
+    import idna  # noqa: PLC0415
+
+    return idna
+
+
 def _ascii_label(label: str) -> str | None:
     label = label.lower()
     if not _LABEL_RE.fullmatch(label):
@@ -381,6 +408,7 @@ def _ascii_label(label: str) -> str | None:
     if label.startswith("xn--"):
         # The label must be the exact A-label of a valid IDNA 2008 U-label.
         try:
+            idna = _idna()
             again = idna.encode(idna.decode(label)).decode("ascii")
         except Exception:  # idna's exceptions are not a fixed set
             return None
@@ -390,7 +418,8 @@ def _ascii_label(label: str) -> str | None:
 
 def _idna_label(label: str) -> str | None:
     try:
-        return idna.encode(label).decode("ascii")
+        alabel: str = _idna().encode(label).decode("ascii")
+        return alabel
     except Exception:  # idna's exceptions are not a fixed set
         return None
 

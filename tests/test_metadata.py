@@ -323,19 +323,48 @@ def _timed(value: dict[Any, Any]) -> tuple[list[Finding], float]:
     [("x", 1), ("é", 2), ("😀", 4), ("\n", 2), ("\x01", 6)],
 )
 def test_ten_megabyte_string(unit: str, size: int) -> None:
-    findings, seconds = _timed({"a": unit * 10_000_000})
-    assert findings == [too_large(1 + 4 + 2 + size * 10_000_000)]
-    assert seconds < 2  # C-speed slices, never a Python loop per character
+    value = {"a": unit * 10_000_000}
+    findings, seconds = _timed(value)
+    # A string longer than the limit is not read: SPEC 3 makes `actual`
+    # "the running size at the stop (a lower bound)" and says places past
+    # the limit are not examined, so the string counts one byte a
+    # character, the least it can take, whatever it holds.
+    assert findings == [too_large(1 + 4 + 2 + 10_000_000)]
+    assert LIMIT < findings[0].params["actual"] <= metadata_size(value)
+    assert metadata_size(value) == 1 + 4 + 2 + size * 10_000_000 + 1
+    assert seconds < 2
 
 
 def test_ten_megabyte_string_with_a_lone_surrogate() -> None:
+    # The surrogate lies past the limit, which the walk does not examine
+    # (SPEC 3), so the verdict is the size, not the surrogate; before the
+    # limit a surrogate is still found (test_lone_surrogate_before_the_stop).
     findings, _ = _timed({"a": "é" * 10_000_000 + "\ud800", "b": 1})
-    assert findings == [invalid("lone-surrogate", "a")]
+    assert findings == [too_large(1 + 4 + 2 + 10_000_001)]
+
+
+def test_lone_surrogate_before_the_stop() -> None:
+    value = {"a": "é" * 4000 + "\ud800", "b": "x" * 5000}
+    assert walk_metadata(value) == [
+        invalid("lone-surrogate", "a"),
+        too_large(1 + 4 + 2 + 5000),
+    ]
 
 
 def test_ten_megabyte_key() -> None:
     key = "k" * 10_000_000
-    assert walk_metadata({key: 1}) == [too_large(10_000_005)]
+    assert walk_metadata({key: 1}) == [too_large(10_000_004)]
+    # Not read past the limit: neither the key nor the value under it.
+    assert walk_metadata({key + "\ud800": None}) == [too_large(10_000_005)]
+    assert walk_metadata({"a": 1, key: 1}) == [too_large(6 + 1 + 10_000_003)]
+
+
+def test_strings_that_might_fit_are_read_in_full() -> None:
+    # 4096 characters might still be 4096 bytes: judged exactly.
+    value = {"a": "\ud800" + "x" * 4095}
+    assert walk_metadata(value) == [invalid("lone-surrogate", "a")]
+    value = {"p": "p" * 4000, "a": "é" * 4096}
+    assert walk_metadata(value) == [too_large(4007 + 1 + 4 + 8194)]
 
 
 @pytest.mark.parametrize("build", [_deep_dict, _deep_list])

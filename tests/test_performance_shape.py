@@ -20,8 +20,9 @@ from session_rules import (
     _stage,
     validate_create_session,
 )
-from session_rules._metadata import _plain_size, _Walk, metadata_size, walk_metadata
+from session_rules._metadata import _Walk, metadata_size, plain_size, walk_metadata
 from session_rules._raw import parse_body
+from session_rules._text import _GOOD_TEXT, check_text, is_good_text
 
 STAGE = UploadStage(1, 5, ("application/pdf", "image/*"))
 AUTH = {"Authorization": "Bearer aok_live_1"}
@@ -49,7 +50,7 @@ def full_walk(metadata: dict[Any, Any]) -> list[Any]:
 @given(metadata_values)
 def test_the_fast_path_agrees_with_the_full_walk(metadata: dict[str, Any]) -> None:
     assert walk_metadata(metadata) == full_walk(metadata)
-    size = _plain_size(metadata)
+    size = plain_size(metadata)
     if size is not None:
         assert full_walk(metadata) == []
         assert size == metadata_size(metadata)
@@ -59,16 +60,16 @@ def test_fast_path_float_layouts() -> None:
     values = [0.0001, 1.5e-5, 1e-7, 2.0, -0.0, 1e16, 1e21, 123.456, -9.75]
     for value in values:
         metadata = {"x": value, "y": [value], "z": {"w": value}}
-        assert _plain_size(metadata) == metadata_size(metadata)
+        assert plain_size(metadata) == metadata_size(metadata)
 
 
 def test_fast_path_leaves_the_walk_what_it_reports() -> None:
-    assert _plain_size({"a": None}) is None
-    assert _plain_size({"a": "\ud800"}) is None
-    assert _plain_size({"a": {"b": {}}}) is None
-    assert _plain_size({"a": 2**53}) is None
-    assert _plain_size({"a": "x" * 5000}) is None
-    assert _plain_size({1: "x"}) is None
+    assert plain_size({"a": None}) is None
+    assert plain_size({"a": "\ud800"}) is None
+    assert plain_size({"a": {"b": {}}}) is None
+    assert plain_size({"a": 2**53}) is None
+    assert plain_size({"a": "x" * 5000}) is None
+    assert plain_size({1: "x"}) is None
 
 
 def test_stop_after_keeps_the_first_findings() -> None:
@@ -143,3 +144,42 @@ def test_raw_fast_decoder_agrees() -> None:
         assert value == json.loads(text)
     deep = b"[" * 40 + b"]" * 40
     assert parse_body(deep, policy)[1] is not None
+
+
+@given(st.text(max_size=20) | st.sampled_from(["", " ", "  a ", "\xa0", "\u2028x"]))
+def test_good_text_shortcut_agrees_with_the_pattern(text: str) -> None:
+    assert is_good_text(text) == (_GOOD_TEXT.fullmatch(text) is not None)
+    assert check_text(text, 10) == check_text(_Str(text), 10)
+
+
+class _Str(str):
+    """A str subclass: takes the pattern path of check_text."""
+
+
+def test_the_walk_resumes_where_the_fast_path_stopped() -> None:
+    for metadata in (
+        {f"k{i}": i for i in range(10_000)},
+        {**{f"k{i}": "é" for i in range(300)}, "z": None, "y": "x" * 5000},
+        {"a": 1, "b": [1, 2.5, "x"], "c": {"d": True}, "e": None},
+    ):
+        assert walk_metadata(metadata) == full_walk(metadata)
+
+
+def test_remembered_records_equal_built_ones() -> None:
+    finding = _errors.Finding("out-of-window", {"min": 1, "max": 5, "actual": 9})
+    first = _errors.build_error(finding, ("fileCount",))
+    again = _errors.build_error(finding, ("fileCount",))
+    assert first == again
+    built = _errors.FieldError(
+        first.field, first.pointer, "body", first.code, first.message, {**first.params}
+    )
+    assert again == built
+    # True == 1, yet a bool is never mistaken for a remembered int.
+    flagged = _errors.build_error(
+        _errors.Finding("out-of-window", {"min": 1, "max": 5, "actual": True}),
+        ("fileCount",),
+    )
+    assert flagged.message.endswith("got True")
+    for i in range(_errors.RECORDS_CACHE_SIZE + 50):
+        _errors.build_error(_errors.Finding("required", {}), (f"r{i}",))
+    assert len(_errors._RECORDS) <= _errors.RECORDS_CACHE_SIZE
