@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import ipaddress
-import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -19,7 +18,14 @@ from types import ModuleType
 from typing import Any, NamedTuple
 
 from ._addresses import classify_address, classify_name, embedded_ipv4
-from ._errors import ConfigurationError, FieldError, Finding, build_error, clip
+from ._errors import (
+    ConfigurationError,
+    FieldError,
+    Finding,
+    build_error,
+    clip,
+    json_type,
+)
 from ._policy import DEFAULT_POLICY, Policy
 
 __all__ = ["WebhookVerdict", "check_resolved_addresses", "check_webhook_url"]
@@ -139,7 +145,7 @@ def check_webhook_url(url: object, *, policy: Policy | None = None) -> WebhookVe
     """
     policy = _policy(policy)
     if not isinstance(url, str):
-        wrong = Finding("wrong-type", {"expected": "string", "actual": _type_name(url)})
+        wrong = Finding("wrong-type", {"expected": "string", "actual": json_type(url)})
         return WebhookVerdict(ok=False, error=build_error(wrong, _ROOT))
     canonical, finding, addresses = _judge(url, policy)
     if finding is not None:
@@ -173,7 +179,7 @@ def judge_webhook(url: str, policy: Policy) -> tuple[str | None, Finding | None]
     """The canonical URL, or the one finding, for the request validator."""
     if not isinstance(url, str):
         return None, Finding(
-            "wrong-type", {"expected": "string", "actual": _type_name(url)}
+            "wrong-type", {"expected": "string", "actual": json_type(url)}
         )
     canonical, finding, _ = _judge(url, policy)
     return canonical, finding
@@ -606,22 +612,3 @@ def _policy(policy: Policy | None) -> Policy:
     if not isinstance(policy, Policy):
         raise ConfigurationError("policy must be a Policy or None")
     return policy
-
-
-def _type_name(value: object) -> str:
-    """The JSON type of a value, or its Python type when it is not JSON."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            return "float"
-        return "integer" if value.is_integer() else "number"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
-    return type(value).__name__

@@ -52,7 +52,7 @@ from typing import Any, NamedTuple
 from ._addresses import IPV4_BLOCKS, IPV6_BLOCKS, NAME_RULES
 from ._errors import ConfigurationError, Outcome
 from ._policy import Policy
-from ._request import validate_create_session
+from ._request import KNOWN_MEMBERS, USER_MEMBERS, validate_create_session
 from ._stage import UploadStage
 
 __all__ = [
@@ -78,15 +78,6 @@ SAFE_INTEGER = 2**53 - 1
 #: cannot build thousands of media types per example.
 MAX_BUILT_FILES = 1000
 
-KNOWN_MEMBERS = (
-    "fileCount",
-    "contentTypes",
-    "clientSubmissionId",
-    "webhookUrl",
-    "metadata",
-    "externalUser",
-)
-USER_MEMBERS = ("name", "email", "id")
 
 # RFC 9110 5.6.2 tchar without "*", which would make a range.
 _TCHARS = "!#$%&'+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"

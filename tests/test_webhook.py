@@ -418,7 +418,7 @@ def test_long_host_is_clipped() -> None:
         (3, "integer"),
         (1.0, "integer"),
         (1.5, "number"),
-        (float("nan"), "float"),
+        (float("nan"), "NaN"),
         (["https://example.com/"], "array"),
         ({"url": "https://example.com/"}, "object"),
         (b"https://example.com/", "bytes"),
