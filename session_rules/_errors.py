@@ -475,6 +475,7 @@ _URL_REASONS: Mapping[str, str] = MappingProxyType(
         "percent-encoded": "has percent-escapes in its host",
         "noncanonical-ipv4": "spells an IPv4 address in a non-standard form",
         "ipv4-in-ipv6": "hides an IPv4 address inside an IPv6 address",
+        "unstable-mapping": "has a host character that URL parsers map differently",
     }
 )
 

@@ -339,6 +339,8 @@ def _judge_host(host_text: str, policy: Policy) -> _Judged:
     failure = _not_public(classify_name(ascii_host), mapped, policy, literal=False)
     if failure is not None:
         return failure
+    if _UNSTABLE_MAPPING_RE.search(host_text):
+        return _fail("ambiguous-host", reason="unstable-mapping")
     return _Judged(ascii_host, None, (), ascii_host, mapped, None)
 
 
@@ -368,6 +370,14 @@ def _not_public(
 
 
 # -- hosts -------------------------------------------------------------------
+
+
+# Characters that common parsers lower-case or map to different hosts
+# (found by tests/test_webhook_differential.py, checked 2026-12-04):
+# U+1E9E becomes "ß" under the idna package's UTS #46 data but "ss" under
+# Node 20's ICU; U+03A3 at the end of a word becomes final "ς" under
+# Python's str.lower (urllib3, httpx, urlsplit) but "σ" under UTS #46.
+_UNSTABLE_MAPPING_RE = re.compile("[\u1e9e\u03a3]")
 
 
 def _map_host(host_text: str) -> str | None:
