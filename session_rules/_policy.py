@@ -154,11 +154,19 @@ def _networks(value: object) -> tuple[IPNetwork, ...]:
         if isinstance(item, ipaddress.IPv4Network | ipaddress.IPv6Network):
             out.append(item)
             continue
+        # Text and address objects only: ipaddress would also take an int,
+        # and its error message would print one of any size.
+        if not isinstance(item, str | ipaddress.IPv4Address | ipaddress.IPv6Address):
+            raise ConfigurationError(
+                "Policy.admitted_addresses entries must be address or network"
+                f" strings, not {type(item).__name__}"
+            )
         try:
             out.append(ipaddress.ip_network(item))
-        except (ValueError, TypeError) as exc:
+        except ValueError as exc:
+            shown = item if isinstance(item, str) and len(item) <= 64 else "an entry"
             raise ConfigurationError(
-                f"Policy.admitted_addresses: {item!r} is not an address or network"
+                f"Policy.admitted_addresses: {shown!r} is not an address or network"
             ) from exc
     return tuple(out)
 

@@ -76,7 +76,10 @@ def test_policies_are_hashable_and_compare_by_value() -> None:
         ({"admitted_addresses": "127.0.0.1"}, "collection"),
         ({"admitted_addresses": 5}, "collection"),
         ({"admitted_addresses": ["localhost"]}, "not an address"),
-        ({"admitted_addresses": [None]}, "not an address"),
+        ({"admitted_addresses": [None]}, "not NoneType"),
+        ({"admitted_addresses": [10**5000]}, "not int"),
+        ({"admitted_addresses": [{10**5000: None}]}, "not dict"),
+        ({"admitted_addresses": ["x" * 10_000]}, "'an entry' is not an address"),
     ],
 )
 def test_bad_values_raise(changes: dict[str, Any], words: str) -> None:
