@@ -363,10 +363,8 @@ class _Walk:
                 list[bool],
             ]
         ] = []
-        if start:
-            self.size = size
-        elif self._grow(1):  # "{"
-            return self._too_large()
+        # The opening brace alone never passes the limit.
+        self.size = size if start else 1  # "{"
         stack.append((_members(metadata, start), (), 1, [start > 0]))
         while stack:
             members, path, level, written = stack[-1]

@@ -31,9 +31,6 @@ MAX_INTEGER_DIGITS = 4000
 # Python's int() may be limited to as few as 640 digits per call
 # (sys.set_int_max_str_digits); longer literals are converted in slices.
 _INT_SLICE = 600
-# Nesting bounds above this are checked by a Python loop; below it by one
-# compiled pattern, which scans at C speed.
-_PATTERN_DEPTH_LIMIT = 256
 
 # The C string scanner json.loads uses: unescapes and stops at the quote.
 _scanstring: Callable[[str, int, bool], tuple[str, int]] = json.decoder.scanstring  # type: ignore[attr-defined]
@@ -44,7 +41,6 @@ _WS = re.compile(r"[ \t\n\r]*")
 # step over it, since a bracket inside a string is not nesting.
 _STRING = r'"(?:[^"\\]++|\\[\s\S]?)*+(?:"|\Z)'
 _ATOM = rf'[^"\[\]{{}}]++|{_STRING}'
-_STRING_OR_BRACKET = re.compile(rf"{_STRING}|[\[\]{{}}]")
 # RFC 8259 section 6 numbers, and the three literals Python also reads.
 _SCALAR = re.compile(
     r"(-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?)"
@@ -153,19 +149,10 @@ def _within_depth(text: str, max_depth: int) -> bool:
     """True when no bracket outside a string opens past ``max_depth``.
 
     False also for unbalanced brackets, which the slow path reports.
+    `Policy` bounds ``max_depth`` at 256, so one compiled pattern always
+    decides.
     """
-    if max_depth <= _PATTERN_DEPTH_LIMIT:
-        return _nesting_pattern(max_depth).fullmatch(text) is not None
-    depth = 0
-    for match in _STRING_OR_BRACKET.finditer(text):
-        char = match.group()[0]
-        if char in "[{":
-            depth += 1
-            if depth > max_depth:
-                return False
-        elif char in "]}":
-            depth -= 1
-    return True
+    return _nesting_pattern(max_depth).fullmatch(text) is not None
 
 
 @lru_cache(maxsize=8)

@@ -165,11 +165,10 @@ def _essence_patterns(stage: UploadStage | None) -> list[str]:
     return out
 
 
-def _string(pattern: str | None = None, **keywords: Any) -> dict[str, Any]:
+def _string(pattern: str, **keywords: Any) -> dict[str, Any]:
     schema: dict[str, Any] = {"type": "string", **keywords}
-    if pattern is not None:
-        schema["pattern"] = pattern
-        schema["not"] = dict(_NO_LINE_FEED)
+    schema["pattern"] = pattern
+    schema["not"] = dict(_NO_LINE_FEED)
     return schema
 
 
