@@ -14,7 +14,7 @@ from typing import Any
 
 from ._errors import ConfigurationError
 
-__all__ = ["Policy", "Resolver"]
+__all__ = ["Policy", "Resolver", "resolve_policy"]
 
 #: A resolver maps a host name (A-label form) to the addresses it answers.
 Resolver = Callable[[str], Iterable[str]]
@@ -172,3 +172,12 @@ def _networks(value: object) -> tuple[IPNetwork, ...]:
 
 
 DEFAULT_POLICY = Policy()
+
+
+def resolve_policy(policy: object) -> Policy:
+    """The policy a public function was given: None means the default."""
+    if policy is None:
+        return DEFAULT_POLICY
+    if not isinstance(policy, Policy):
+        raise ConfigurationError("policy must be a Policy or None")
+    return policy

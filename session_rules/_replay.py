@@ -17,7 +17,7 @@ from urllib.parse import quote
 from ._errors import ConfigurationError, FieldError, Finding, Outcome, build_error
 from ._jsjson import canonical_json
 from ._media_types import parse_media_type
-from ._policy import DEFAULT_POLICY, Policy
+from ._policy import Policy, resolve_policy
 from ._webhook import judge_webhook
 
 __all__ = [
@@ -111,7 +111,7 @@ def decide_replay(
     ``new_session_id`` chosen in advance fills in the 201's Location.
     Fingerprints are compared only when both sides have one.
     """
-    policy = _settings(policy)
+    policy = resolve_policy(policy)
     if new_session_id is not None:
         _check_session_id(new_session_id)
     if fingerprint is not None and not isinstance(fingerprint, str):
@@ -149,7 +149,7 @@ def request_fingerprint(
     where the policy reads ``null`` as absent. Meant for accepted bodies:
     raise ``ValueError`` when a member cannot be normalised.
     """
-    normal = normalise_body(body, policy=_settings(policy))
+    normal = normalise_body(body, policy=resolve_policy(policy))
     try:
         text = canonical_json(normal)
         data = text.encode("utf-8")
@@ -177,14 +177,6 @@ def normalise_body(body: Mapping[str, Any], *, policy: Policy) -> dict[str, Any]
 
 
 # -- helpers -----------------------------------------------------------
-
-
-def _settings(policy: Policy | None) -> Policy:
-    if policy is None:
-        return DEFAULT_POLICY
-    if not isinstance(policy, Policy):
-        raise ConfigurationError("policy must be a Policy")
-    return policy
 
 
 def _check_session_id(session_id: object) -> None:

@@ -31,7 +31,7 @@ from ._headers import (
     read_headers,
 )
 from ._metadata import plain_size, scan, walk_metadata
-from ._policy import DEFAULT_POLICY, Policy
+from ._policy import DEFAULT_POLICY, Policy, resolve_policy
 from ._stage import UploadStage
 from ._text import check_text, is_good_text
 
@@ -300,11 +300,7 @@ def _accepted(url: str | None, policy: Policy) -> Outcome | None:
 def _settings(stage: object, policy: object) -> Policy:
     if not isinstance(stage, UploadStage):
         raise ConfigurationError("stage must be an UploadStage")
-    if policy is None:
-        return DEFAULT_POLICY
-    if not isinstance(policy, Policy):
-        raise ConfigurationError("policy must be a Policy")
-    return policy
+    return resolve_policy(policy)
 
 
 def gatekeep(values: dict[str, list[object]], slug: object) -> FieldError | None:

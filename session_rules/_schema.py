@@ -18,7 +18,7 @@ from typing import Any, Literal
 from ._errors import CODES, ConfigurationError, Outcome
 from ._media_types import MAX_MEDIA_TYPE_LENGTH, parse_media_type
 from ._metadata import MAX_METADATA_BYTES, MAX_METADATA_DEPTH
-from ._policy import DEFAULT_POLICY, Policy
+from ._policy import DEFAULT_POLICY, Policy, resolve_policy
 from ._stage import UploadStage
 from ._text import WHITE_SPACE
 
@@ -189,7 +189,7 @@ def schema_for(
     """
     if stage is not None and not isinstance(stage, UploadStage):
         raise ConfigurationError("stage must be an UploadStage or None")
-    policy = _policy(policy)
+    policy = resolve_policy(policy)
     annotated = _annotated(flavour)
     schema: dict[str, Any] = {"$schema": SCHEMA_DIALECT}
     if stage is None and policy == DEFAULT_POLICY:
@@ -532,7 +532,7 @@ def openapi_document(
 ) -> dict[str, Any]:
     """An OpenAPI 3.1 description of ``POST /api/v1/workflows/{slug}/sessions``."""
     annotated = _annotated(flavour)
-    policy = _policy(policy)
+    policy = resolve_policy(policy)
     request = _embedded(schema_for(None, policy, flavour=flavour))
     stage = _embedded(upload_stage_schema(flavour=flavour))
     problem = _embedded(problem_schema(flavour=flavour))
@@ -712,14 +712,6 @@ def _annotated(flavour: object) -> bool:
     if flavour not in FLAVOURS:
         raise ConfigurationError(f"flavour must be one of {', '.join(FLAVOURS)}")
     return flavour == "annotated"
-
-
-def _policy(policy: object) -> Policy:
-    if policy is None:
-        return DEFAULT_POLICY
-    if not isinstance(policy, Policy):
-        raise ConfigurationError("policy must be a Policy")
-    return policy
 
 
 def x_keywords_in(document: object) -> set[str]:

@@ -19,14 +19,13 @@ from typing import Any, NamedTuple
 
 from ._addresses import classify_address, classify_name, embedded_ipv4
 from ._errors import (
-    ConfigurationError,
     FieldError,
     Finding,
     build_error,
     clip,
     json_type,
 )
-from ._policy import DEFAULT_POLICY, Policy
+from ._policy import Policy, resolve_policy
 
 __all__ = ["WebhookVerdict", "check_resolved_addresses", "check_webhook_url"]
 
@@ -143,7 +142,7 @@ def check_webhook_url(url: object, *, policy: Policy | None = None) -> WebhookVe
     Calls ``policy.resolver`` (when set) only after every string check has
     passed, and only for host names.
     """
-    policy = _policy(policy)
+    policy = resolve_policy(policy)
     if not isinstance(url, str):
         wrong = Finding("wrong-type", {"expected": "string", "actual": json_type(url)})
         return WebhookVerdict(ok=False, error=build_error(wrong, _ROOT))
@@ -163,7 +162,7 @@ def check_resolved_addresses(
     by the policy); none at all, one that is not an address, or more than
     ``MAX_ANSWERS`` fail as ``unresolvable``. ``host`` only labels the error.
     """
-    policy = _policy(policy)
+    policy = resolve_policy(policy)
     shown = host if isinstance(host, str) else ""
     try:
         answers = _first_answers(addresses)
@@ -613,11 +612,3 @@ def _host_params(reason: str, shown: str, *, resolved: bool) -> dict[str, Any]:
     if truncated:
         params["truncated"] = True
     return params
-
-
-def _policy(policy: Policy | None) -> Policy:
-    if policy is None:
-        return DEFAULT_POLICY
-    if not isinstance(policy, Policy):
-        raise ConfigurationError("policy must be a Policy or None")
-    return policy

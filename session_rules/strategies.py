@@ -1029,15 +1029,8 @@ def _finish(draw: DrawFn, plan: _Plan) -> CreateSessionRequest:
 
 
 _ORDER = (
-    "fileCount",
-    "contentTypes",
-    "clientSubmissionId",
-    "webhookUrl",
-    "metadata",
-    "externalUser",
-    "externalUser.name",
-    "externalUser.email",
-    "externalUser.id",
+    *KNOWN_MEMBERS,
+    *(f"externalUser.{name}" for name in USER_MEMBERS),
 )
 
 
