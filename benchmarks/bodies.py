@@ -50,6 +50,19 @@ THREE_ERRORS: dict[str, Any] = {
 THREE_ERRORS_BYTES = json.dumps(THREE_ERRORS, separators=(",", ":")).encode()
 
 
+def fresh_three_errors(count: int) -> list[dict[str, Any]]:
+    """``count`` bodies with THREE_ERRORS' faults, each count and wildcard
+    different, so that no record or verdict is found remembered."""
+    return [
+        {
+            **THREE_ERRORS,
+            "fileCount": 10 + i,
+            "contentTypes": ["application/pdf", f"x-{i}/*", "text/csv"],
+        }
+        for i in range(count)
+    ]
+
+
 def content_types(size: int) -> dict[str, Any]:
     """A contentTypes array of ``size`` entries."""
     return {**TYPICAL, "contentTypes": ["image/png"] * size}

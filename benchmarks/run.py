@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import argparse
 import gc
+import itertools
 import json
 import os
 import platform
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -109,6 +111,18 @@ def loads_then_ours(raw: bytes) -> Callable[[], Any]:
     return check
 
 
+def cycling(
+    values: list[Any], check: Callable[[Any], Callable[[], Any]]
+) -> Callable[[], Any]:
+    """One call checks the next of ``values``, round and round."""
+    calls = itertools.cycle([check(value) for value in values])
+
+    def call() -> Any:
+        return next(calls)()
+
+    return call
+
+
 def catching(fn: Callable[[Any], Any], arg: Any) -> Callable[[], Any]:
     def call() -> Any:
         try:
@@ -147,18 +161,30 @@ def raw_case(raw: bytes) -> Case:
 
 
 def import_time(runs: int) -> float:
-    """Median seconds ``import session_rules`` takes, by -X importtime."""
+    """Median seconds ``import session_rules`` takes, by -X importtime.
+
+    Bytecode is cached first, in a directory of its own, as an installed
+    package has it (pip compiles it at install): the first run, which
+    writes it, is not counted.  Each run is a fresh interpreter.
+    """
     times = []
-    for _ in range(runs):
-        done = subprocess.run(
-            [sys.executable, "-X", "importtime", "-c", "import session_rules"],
-            capture_output=True,
-            text=True,
-            check=True,
-            cwd=Path(__file__).resolve().parent.parent,
-        )
-        line = [x for x in done.stderr.splitlines() if x.endswith("| session_rules")]
-        times.append(int(line[-1].split("|")[1]) / 1e6)
+    with tempfile.TemporaryDirectory() as cache:
+        env = {**os.environ, "PYTHONPYCACHEPREFIX": cache}
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        for run in range(runs + 1):
+            done = subprocess.run(
+                [sys.executable, "-X", "importtime", "-c", "import session_rules"],
+                capture_output=True,
+                text=True,
+                check=True,
+                cwd=Path(__file__).resolve().parent.parent,
+                env=env,
+            )
+            lines = [
+                x for x in done.stderr.splitlines() if x.endswith("| session_rules")
+            ]
+            if run:
+                times.append(int(lines[-1].split("|")[1]) / 1e6)
     return statistics.median(times)
 
 
@@ -197,6 +223,26 @@ def main() -> int:
     ratio = errors["session_rules"] / errors["pydantic v2 model_validate"]
     targets.append(("three errors <= 1.5 x pydantic", ratio <= 1.5, f"{ratio:.2f} x"))
 
+    # Not a target: the same three errors where every body is new to the
+    # library's bounded caches (records, stage verdicts), which the run
+    # above reuses as a server does for a mistake clients repeat.
+    fresh = bodies.fresh_three_errors(20_000)
+    validate, _ = peers.pydantic_validators()
+    cold = measure(
+        {
+            "session_rules": cycling(fresh, ours),
+            "pydantic v2 model_validate": cycling(
+                fresh, lambda body: catching(validate, body)
+            ),
+        },
+        max(rounds // 3, 7),
+    )
+    show(
+        "Three errors, each body new to the caches (not a target)",
+        cold,
+        "session_rules",
+    )
+
     raw = measure(raw_case(bodies.TYPICAL_BYTES), rounds)
     show("Typical valid request, raw bytes", raw, "session_rules bytes")
     ratio = raw["session_rules bytes"] / raw["json.loads + session_rules"]
@@ -233,7 +279,10 @@ def main() -> int:
         )
 
     seconds = import_time(7 if args.quick else 15)
-    print(f"\nimport session_rules (-X importtime, median): {seconds * 1e3:.1f} ms")
+    print(
+        "\nimport session_rules (-X importtime, bytecode cached, median):"
+        f" {seconds * 1e3:.1f} ms"
+    )
     targets.append(("import under 30 ms", seconds < 0.030, f"{seconds * 1e3:.1f} ms"))
 
     for name, reason in peers.MISSING.items():

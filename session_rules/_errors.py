@@ -11,9 +11,14 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Literal, NamedTuple
+
+from ._frozen import Frozen
+from ._lazy_re import LazyPattern
+from ._memo import remember
+
+Location = Literal["body", "header", "path"]
 
 __all__ = [
     "CODES",
@@ -23,13 +28,12 @@ __all__ = [
     "Outcome",
 ]
 
-Location = Literal["body", "header", "path"]
 PathSegment = str | int
 
 #: Longest piece of caller text that a record repeats (SPEC section 2).
 ECHO_LIMIT = 64
 _ELLIPSIS = "…"
-_IDENTIFIER = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")
+_IDENTIFIER = LazyPattern(r"[A-Za-z_$][A-Za-z0-9_$]*")
 
 
 class ConfigurationError(ValueError):
@@ -91,13 +95,16 @@ CODES: Mapping[str, CodeInfo] = MappingProxyType(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class FieldError:
+class FieldError(Frozen):
     """One problem with one field of a request, ready to send to a client.
 
-    ``location`` is rendered as ``in`` by :meth:`to_dict`.
+    Immutable, compared by value and hashed by field, pointer, location
+    and code.  ``params`` is kept as a read-only mapping (lists become
+    tuples); ``location`` is rendered as ``in`` by :meth:`to_dict`.
     """
 
+    _FIELDS = ("field", "pointer", "location", "code", "message", "params")
+    __slots__ = _FIELDS
     field: str
     pointer: str | None
     location: Location
@@ -105,11 +112,31 @@ class FieldError:
     message: str
     params: Mapping[str, Any]
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "params", _freeze(self.params))
+    def __init__(  # noqa: PLR0917 (the record's fields, in order)
+        self,
+        field: str,
+        pointer: str | None,
+        location: Location,
+        code: str,
+        message: str,
+        params: Mapping[str, Any],
+    ) -> None:
+        self._assign(
+            (
+                ("field", field),
+                ("pointer", pointer),
+                ("location", location),
+                ("code", code),
+                ("message", message),
+                ("params", _freeze(params)),
+            )
+        )
 
     def __hash__(self) -> int:
         return hash((self.field, self.pointer, self.location, self.code))
+
+    def _arguments(self) -> dict[str, Any]:
+        return {**Frozen._arguments(self), "params": _thaw(self.params)}
 
     def to_dict(self) -> dict[str, Any]:
         """The record as plain JSON values, ``location`` as ``in``."""
@@ -162,18 +189,36 @@ _PROBLEM_TYPES: Mapping[int, tuple[str, str]] = MappingProxyType(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Outcome:
+class Outcome(Frozen):
     """The verdict on one request: a status, its errors, the webhook to keep.
 
     ``webhook_url`` is the canonical form of the request's webhook URL,
-    set only when the request was accepted and carried one.
+    set only when the request was accepted and carried one.  Immutable
+    and compared by value.
     """
 
+    _FIELDS = ("status", "errors", "webhook_url", "problem_base")
+    __slots__ = _FIELDS
     status: int
-    errors: tuple[FieldError, ...] = ()
-    webhook_url: str | None = None
-    problem_base: str = "/problems/"
+    errors: tuple[FieldError, ...]
+    webhook_url: str | None
+    problem_base: str
+
+    def __init__(
+        self,
+        status: int,
+        errors: tuple[FieldError, ...] = (),
+        webhook_url: str | None = None,
+        problem_base: str = "/problems/",
+    ) -> None:
+        self._assign(
+            (
+                ("status", status),
+                ("errors", errors),
+                ("webhook_url", webhook_url),
+                ("problem_base", problem_base),
+            )
+        )
 
     @property
     def ok(self) -> bool:
@@ -202,11 +247,10 @@ class Outcome:
 
 # -- cheap construction ------------------------------------------------
 #
-# The dataclass __init__ of a frozen class sets each field through
-# object.__setattr__ and FieldError's __post_init__ freezes params again.
-# The library builds records from params it has already frozen, so it
-# sets the slots directly through their descriptors: the same instance,
-# about three times faster.
+# The constructors set each field through object.__setattr__ and
+# FieldError's freezes params again. The library builds records from
+# params it has already frozen, so it sets the slots directly through
+# their descriptors: the same instance, several times faster.
 
 _new = object.__new__
 
@@ -296,28 +340,31 @@ def build_error(
     ``field_path`` names the field when it differs from the pointer's
     path (metadata points inside while its field stays ``metadata``).
     Records are immutable, so one built before for the same code, path
-    and params (exact str, int or None values only) is given again.
+    and params is given again: for paths of exact, short ``str`` and
+    ``int`` segments and params of exact atoms only, so that the own
+    ``__eq__`` and ``__hash__`` of a subclass never run.
     """
     code, given, below = finding
     path = root + below if below else root
     named = path if field_path is None else field_path
+    names = (path, named)
+    short = _short(names)
     key = None
-    if _KEY_ATOMS.issuperset(map(type, given.values())):
+    if short and _keyable(given):
         key = (code, path, named, location, tuple(given.items()))
         record = _RECORDS.get(key)
         if record is not None:
             return record
     params = dict(given)
-    names = (path, named)
-    known = _NAMES.get(names)
+    known = _NAMES.get(names) if short else None
     if known is None:
         pointer_text, cut1 = pointer(path)
         field_text, cut2 = field_name(named)
         if cut1 or cut2:
             params["truncated"] = True
             key = None
-        elif len(_NAMES) < NAMES_CACHE_SIZE and _short(names):
-            _NAMES[names] = pointer_text, field_text
+        elif short:
+            remember(_NAMES, names, (pointer_text, field_text), NAMES_CACHE_SIZE)
     else:
         pointer_text, field_text = known
     record = new_record(
@@ -328,9 +375,42 @@ def build_error(
         render_message(code, field_text, params),
         frozen_params=_freeze(params),
     )
-    if key is not None and len(_RECORDS) < RECORDS_CACHE_SIZE and _short(names):
-        _RECORDS[key] = record
+    if key is not None:
+        remember(_RECORDS, key, record, RECORDS_CACHE_SIZE)
     return record
+
+
+#: A finding not yet built into a record: finding, root, field path.
+Pending = tuple[Finding, tuple[PathSegment, ...], tuple[PathSegment, ...] | None]
+
+
+def pending(
+    path: tuple[PathSegment, ...], code: str, params: dict[str, Any]
+) -> Pending | FieldError:
+    """A finding at a body path (which also names the field): the record
+    `build_error` made for it before, if one was kept; else the finding,
+    to be built by `build_error` if the caller needs it.
+
+    ``params`` is kept by the finding: pass a dict nobody changes later.
+    Path segments must be exact ``str`` or ``int`` (a subclass's own
+    ``__eq__`` would otherwise run in the lookup).
+    """
+    if not params:
+        key: tuple[Any, ...] | None = (code, path, path, "body", ())
+    elif _keyable(params):
+        key = (code, path, path, "body", tuple(params.items()))
+    else:
+        key = None
+    if key is not None:
+        record = _RECORDS.get(key)
+        if record is not None:
+            return record
+    # tuple.__new__ is Finding(code, params) without the Python-level
+    # __new__ a named tuple has.
+    return _new_tuple(Finding, (code, params, ())), path, None
+
+
+_new_tuple = tuple.__new__
 
 
 #: Most (pointer, field) pairs remembered for paths of short segments.
@@ -345,6 +425,18 @@ _RECORDS: dict[tuple[Any, ...], FieldError] = {}
 # equal only to values of the same type that print the same (so no bool,
 # True == 1, and no float, -0.0 == 0.0).
 _KEY_ATOMS = frozenset({str, int, type(None)})
+
+
+def _keyable(params: Mapping[str, Any]) -> bool:
+    """Whether params may be part of a key: atoms, or tuples of exact strs
+    (format-not-accepted lists the stage's formats)."""
+    if _KEY_ATOMS.issuperset(map(type, params.values())):
+        return True
+    return all(
+        type(value) in _KEY_ATOMS
+        or (type(value) is tuple and all(type(item) is str for item in value))
+        for value in params.values()
+    )
 
 
 def _short(key: tuple[tuple[PathSegment, ...], ...]) -> bool:
@@ -380,8 +472,8 @@ def header_error(name: str, code: str, **params: Any) -> FieldError:
         message=render_message(code, name, params),
         params=params,
     )
-    if key is not None and len(_HEADER_RECORDS) < RECORDS_CACHE_SIZE:
-        _HEADER_RECORDS[key] = record
+    if key is not None:
+        remember(_HEADER_RECORDS, key, record, RECORDS_CACHE_SIZE)
     return record
 
 
@@ -421,8 +513,8 @@ def field_name(path: tuple[PathSegment, ...]) -> tuple[str, bool]:
 
 _ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\f": "\\f", "\n": "\\n",
             "\r": "\\r", "\t": "\\t"}  # fmt: skip
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
-_NEEDS_ESCAPE = re.compile('["\\\\\x00-\x1f\ud800-\udfff]')
+_LONE_SURROGATE = LazyPattern("[\ud800-\udfff]")
+_NEEDS_ESCAPE = LazyPattern('["\\\\\x00-\x1f\ud800-\udfff]')
 
 
 def json_string(text: str) -> str:

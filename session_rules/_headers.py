@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ._errors import ConfigurationError, FieldError, header_error
+from ._memo import remember
 from ._text import is_blank
 
 __all__ = [
@@ -39,7 +40,7 @@ HeaderValues = dict[str, list[object]]
 #: Most good slugs remembered; a server has a bounded set of workflows.
 SLUG_CACHE_SIZE = 1024
 # Slugs already found good: a pure result, so remembering it is safe.
-_GOOD_SLUGS: set[str] = set()
+_GOOD_SLUGS: dict[str, bool] = {}
 
 
 def read_headers(headers: object) -> HeaderValues:
@@ -114,8 +115,8 @@ def check_slug(slug: object) -> FieldError | None:
     if type(slug) is str and len(slug) <= MAX_SLUG and slug in _GOOD_SLUGS:
         return None
     if isinstance(slug, str) and len(slug) <= MAX_SLUG and _SLUG.fullmatch(slug):
-        if type(slug) is str and len(_GOOD_SLUGS) < SLUG_CACHE_SIZE:
-            _GOOD_SLUGS.add(slug)
+        if type(slug) is str:
+            remember(_GOOD_SLUGS, slug, True, SLUG_CACHE_SIZE)
         return None
     return header_error("slug", "invalid-slug")
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from typing import Any, NamedTuple
 
+from ._lazy_re import LazyPattern
+
 __all__ = [
     "MAX_MEDIA_TYPE_LENGTH",
     "MediaType",
@@ -27,9 +29,9 @@ _TOKEN = r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+"
 _QUOTED = r'"(?:[\t !#-\[\]-~]|\\[\t -~])*"'
 _PARAMETER = rf"({_TOKEN})=({_TOKEN}|{_QUOTED})"
 _MEDIA_TYPE = re.compile(rf"({_TOKEN})/({_TOKEN})((?:[ \t]*;[ \t]*(?:{_PARAMETER})?)*)")
-_ONE_PARAMETER = re.compile(rf"[ \t]*;[ \t]*(?:{_PARAMETER})?")
-_PLAIN_TOKEN = re.compile(_TOKEN)
-_QUOTED_PAIR = re.compile(r"\\(.)")
+_ONE_PARAMETER = LazyPattern(rf"[ \t]*;[ \t]*(?:{_PARAMETER})?")
+_PLAIN_TOKEN = LazyPattern(_TOKEN)
+_QUOTED_PAIR = LazyPattern(r"\\(.)")
 
 
 class MediaType(NamedTuple):

@@ -17,6 +17,7 @@ from typing import Any
 
 from ._errors import Finding, PathSegment, clip
 from ._jsjson import MAX_SAFE_INTEGER, js_number, js_string_size, valid_string_size
+from ._memo import remember
 
 __all__ = [
     "MAX_METADATA_BYTES",
@@ -141,11 +142,6 @@ def plain_size(metadata: dict[Any, Any]) -> int | None:
     return _scan(metadata)[0]
 
 
-def scan(metadata: dict[Any, Any]) -> tuple[int | None, int, int]:
-    """`_scan`, for callers that may then walk (see `walk_metadata`)."""
-    return _scan(metadata)
-
-
 def _scan(metadata: dict[Any, Any]) -> tuple[int | None, int, int]:
     """Size plain metadata in one pass, or say where the walk may start.
 
@@ -235,6 +231,9 @@ def _exact_size(strings: list[str], counted: int) -> int:
 
 
 _OVER = MAX_METADATA_BYTES + 1
+
+#: `_scan`, for callers that may then walk (see `walk_metadata`).
+scan = _scan
 
 
 def _plain_value(value: Any, kind: type, strings: list[str], room: int) -> int | None:
@@ -327,8 +326,7 @@ def _float_size(value: float) -> int | None:
         size = len(text) - 2 if value else 1
     else:
         size = len(text)
-    if len(_FLOAT_SIZES) < FLOAT_CACHE_SIZE:
-        _FLOAT_SIZES[value] = size
+    remember(_FLOAT_SIZES, value, size, FLOAT_CACHE_SIZE)
     return size
 
 

@@ -9,17 +9,20 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
 from typing import Any
 
 from ._errors import ConfigurationError
+from ._frozen import Frozen
+
+IPNetwork = IPv4Network | IPv6Network
+#: What ``admitted_addresses`` takes: text or ``ipaddress`` objects.
+Admitted = str | IPv4Address | IPv6Address | IPv4Network | IPv6Network
 
 __all__ = ["Policy", "Resolver", "resolve_policy"]
 
 #: A resolver maps a host name (A-label form) to the addresses it answers.
 Resolver = Callable[[str], Iterable[str]]
-
-IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 #: Deepest nesting a policy may allow: Python's own JSON parser recurses
 #: once per level, and a real request never nests past 3.
@@ -28,8 +31,7 @@ MAX_JSON_DEPTH = 256
 _HARDENED_PORTS = (range(443, 444), range(1024, 65536))
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Policy:
+class Policy(Frozen):
     """Every switch of the contract, defaulting to the contract's choices.
 
     Attributes:
@@ -51,63 +53,123 @@ class Policy:
         resolver: looks a webhook host up after the string checks pass;
             None (the default) means no lookup at all.
         admitted_addresses: addresses or networks admitted despite the
-            tables, for tests and private deployments.
+            tables, for tests and private deployments: text or
+            ``ipaddress`` objects (a lone one counts as one entry).
         max_json_depth: deepest nesting a raw body may have, the body
             object counting as 1.
         refuse_finished_replays: answer 409 when a ``clientSubmissionId``
             was used by a session that already finished.
         problem_base: the prefix of every problem document's ``type``.
+
+    Immutable and hashable; equality leaves ``resolver`` out.  Change a
+    copy with `replace`.
     """
 
-    ignore_unknown_members: bool = False
-    null_as_absent: bool = False
-    max_client_submission_id: int = 255
-    max_errors: int = 100
-    max_webhook_url: int = 2048
-    allowed_ports: tuple[range, ...] | None = None
-    allow_ip_literals: bool = True
-    refuse_media_type_parameters: bool = False
-    resolver: Resolver | None = field(default=None, compare=False)
-    admitted_addresses: tuple[IPNetwork, ...] = ()
-    max_json_depth: int = 32
-    refuse_finished_replays: bool = False
-    problem_base: str = "/problems/"
+    _FIELDS = (
+        "ignore_unknown_members",
+        "null_as_absent",
+        "max_client_submission_id",
+        "max_errors",
+        "max_webhook_url",
+        "allowed_ports",
+        "allow_ip_literals",
+        "refuse_media_type_parameters",
+        "resolver",
+        "admitted_addresses",
+        "max_json_depth",
+        "refuse_finished_replays",
+        "problem_base",
+    )
+    __slots__ = _FIELDS
+    _COMPARED = tuple(name for name in _FIELDS if name != "resolver")
+    ignore_unknown_members: bool
+    null_as_absent: bool
+    max_client_submission_id: int
+    max_errors: int
+    max_webhook_url: int
+    allowed_ports: tuple[range, ...] | None
+    allow_ip_literals: bool
+    refuse_media_type_parameters: bool
+    resolver: Resolver | None
+    admitted_addresses: tuple[IPNetwork, ...]
+    max_json_depth: int
+    refuse_finished_replays: bool
+    problem_base: str
 
-    def __post_init__(self) -> None:
-        for name in (
-            "ignore_unknown_members",
-            "null_as_absent",
-            "allow_ip_literals",
-            "refuse_media_type_parameters",
-            "refuse_finished_replays",
+    def __init__(
+        self,
+        *,
+        ignore_unknown_members: bool = False,
+        null_as_absent: bool = False,
+        max_client_submission_id: int = 255,
+        max_errors: int = 100,
+        max_webhook_url: int = 2048,
+        allowed_ports: Iterable[range | int] | range | int | None = None,
+        allow_ip_literals: bool = True,
+        refuse_media_type_parameters: bool = False,
+        resolver: Resolver | None = None,
+        admitted_addresses: Iterable[Admitted] = (),
+        max_json_depth: int = 32,
+        refuse_finished_replays: bool = False,
+        problem_base: str = "/problems/",
+    ) -> None:
+        for name, flag in (
+            ("ignore_unknown_members", ignore_unknown_members),
+            ("null_as_absent", null_as_absent),
+            ("allow_ip_literals", allow_ip_literals),
+            ("refuse_media_type_parameters", refuse_media_type_parameters),
+            ("refuse_finished_replays", refuse_finished_replays),
         ):
-            if not isinstance(getattr(self, name), bool):
+            if not isinstance(flag, bool):
                 raise ConfigurationError(f"Policy.{name} must be a bool")
-        for name in (
-            "max_client_submission_id",
-            "max_errors",
-            "max_webhook_url",
-            "max_json_depth",
+        for name, count in (
+            ("max_client_submission_id", max_client_submission_id),
+            ("max_errors", max_errors),
+            ("max_webhook_url", max_webhook_url),
+            ("max_json_depth", max_json_depth),
         ):
-            _check_positive(name, getattr(self, name))
-        if self.resolver is not None and not callable(self.resolver):
+            _check_positive(name, count)
+        if resolver is not None and not callable(resolver):
             raise ConfigurationError("Policy.resolver must be callable or None")
-        if not isinstance(self.problem_base, str):
+        if not isinstance(problem_base, str):
             raise ConfigurationError("Policy.problem_base must be a string")
-        if self.max_json_depth > MAX_JSON_DEPTH:
+        if max_json_depth > MAX_JSON_DEPTH:
             raise ConfigurationError(
                 f"Policy.max_json_depth must be at most {MAX_JSON_DEPTH}"
             )
-        object.__setattr__(self, "allowed_ports", _ports(self.allowed_ports))
-        object.__setattr__(
-            self, "admitted_addresses", _networks(self.admitted_addresses)
+        self._assign(
+            (
+                ("ignore_unknown_members", ignore_unknown_members),
+                ("null_as_absent", null_as_absent),
+                ("max_client_submission_id", max_client_submission_id),
+                ("max_errors", max_errors),
+                ("max_webhook_url", max_webhook_url),
+                ("allowed_ports", _ports(allowed_ports)),
+                ("allow_ip_literals", allow_ip_literals),
+                ("refuse_media_type_parameters", refuse_media_type_parameters),
+                ("resolver", resolver),
+                ("admitted_addresses", _networks(admitted_addresses)),
+                ("max_json_depth", max_json_depth),
+                ("refuse_finished_replays", refuse_finished_replays),
+                ("problem_base", problem_base),
+            )
         )
+
+    def replace(self, **changes: Any) -> Policy:
+        """A copy with some switches changed, checked as a new policy is.
+
+        ``policy.replace(resolver=None)``; an unknown name raises
+        ``TypeError``.  ``copy.replace`` (Python 3.13) calls it too.
+        """
+        return self._replace(**changes)
+
+    __replace__ = replace
 
     @classmethod
     def hardened(cls, **changes: Any) -> Policy:
         """The stricter preset: ports 443 and 1024..65535, no IP literals."""
         base = cls(allowed_ports=_HARDENED_PORTS, allow_ip_literals=False)
-        return replace(base, **changes) if changes else base
+        return base.replace(**changes) if changes else base
 
     def port_allowed(self, port: int) -> bool:
         """Whether a webhook port (already known to be 1..65535) is admitted."""
@@ -145,12 +207,17 @@ def _ports(value: object) -> tuple[range, ...] | None:
 
 
 def _networks(value: object) -> tuple[IPNetwork, ...]:
+    if isinstance(value, IPv4Network | IPv6Network | IPv4Address | IPv6Address):
+        value = (value,)  # one entry; a network is iterable, address by address
     if isinstance(value, str | bytes) or not isinstance(value, Iterable):
         raise ConfigurationError(
             "Policy.admitted_addresses must be a collection of addresses"
         )
+    items = tuple(value)
+    if not items:
+        return ()
     out: list[IPNetwork] = []
-    for item in value:
+    for item in items:
         if isinstance(item, ipaddress.IPv4Network | ipaddress.IPv6Network):
             out.append(item)
             continue

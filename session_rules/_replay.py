@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import quote
 
@@ -237,7 +237,7 @@ def _webhook_url(value: object, policy: Policy) -> str:
     if not isinstance(value, str):
         raise ValueError("webhookUrl must be a string")
     # The canonical form never depends on DNS: no lookup for a fingerprint.
-    canonical, finding = judge_webhook(value, replace(policy, resolver=None))
+    canonical, finding = judge_webhook(value, policy.replace(resolver=None))
     if canonical is None:
         code = "unknown" if finding is None else finding.code
         raise ValueError(f"webhookUrl was not accepted ({code})")

@@ -16,10 +16,12 @@ from ._errors import (
     Finding,
     Outcome,
     PathSegment,
+    Pending,
     build_error,
     header_error,
     json_type,
     new_outcome,
+    pending,
 )
 from ._headers import (
     MAX_REQUEST_ID,
@@ -30,6 +32,8 @@ from ._headers import (
     is_request_id,
     read_headers,
 )
+from ._media_types import MAX_MEDIA_TYPE_LENGTH
+from ._memo import REMEMBERED_URL_LENGTH, remember
 from ._metadata import plain_size, scan, walk_metadata
 from ._policy import DEFAULT_POLICY, Policy, resolve_policy
 from ._stage import UploadStage
@@ -245,8 +249,14 @@ def _plain_entries(entries: list[Any], stage: UploadStage, policy: Policy) -> bo
 
 
 def _short_good_text(text: str, max_length: int) -> bool:
-    """Whether an exact str passes `check_text` (no finding)."""
-    return len(text) <= max_length and is_good_text(text)
+    """Whether an exact str passes `check_text` (no finding).
+
+    The usual text, printable with something besides spaces, is decided
+    here; `is_good_text` decides the rest.
+    """
+    return len(text) <= max_length and (
+        (text.isprintable() and text.strip(" ") != "") or is_good_text(text)
+    )
 
 
 def _plain_user(user: dict[Any, Any], policy: Policy) -> bool:
@@ -258,13 +268,21 @@ def _plain_user(user: dict[Any, Any], policy: Policy) -> bool:
             return False
         if member is None and policy.null_as_absent:
             continue
-        if type(member) is not str or not _short_good_text(member, MAX_USER_MEMBER):
+        if type(member) is not str or not (
+            len(member) <= MAX_USER_MEMBER
+            # _short_good_text, inline: three members a request
+            and (
+                (member.isprintable() and member.strip(" ") != "")
+                or is_good_text(member)
+            )
+        ):
             return False
     return True
 
 
 #: Most accepted outcomes remembered, by webhook URL and policy.
 ACCEPTED_CACHE_SIZE = 1024
+
 # (url or None, id(policy)) -> (policy, outcome). The policy is kept, so
 # its id cannot be reused while the entry lives; an Outcome is immutable,
 # so one may be given to many callers.
@@ -292,8 +310,8 @@ def _accepted(url: str | None, policy: Policy) -> Outcome | None:
         if canonical is None:
             return None
     outcome = new_outcome(201, (), canonical, policy.problem_base)
-    if len(_ACCEPTED) < ACCEPTED_CACHE_SIZE and type(url) in (str, type(None)):
-        _ACCEPTED[key] = (policy, outcome)
+    if url is None or (type(url) is str and len(url) <= REMEMBERED_URL_LENGTH):
+        remember(_ACCEPTED, key, (policy, outcome), ACCEPTED_CACHE_SIZE)
     return outcome
 
 
@@ -359,22 +377,13 @@ def _cap(
 # order; the common all-valid path appends nothing and allocates little.
 
 Path = tuple[PathSegment, ...]
-#: A finding not yet built into a record: finding, root, field path.
-Pending = tuple[Finding, Path, Path | None]
 Found = list[Pending | FieldError]
+#: A record built before, or a finding to build if within the error cap.
+_at = pending
 
 
-def _at(path: Path, code: str, **params: Any) -> Pending:
-    # tuple.__new__ is Finding(code, params) without the Python-level
-    # __new__ a NamedTuple has.
-    return _new_tuple(Finding, (code, params, ())), path, None
-
-
-_new_tuple = tuple.__new__
-
-
-def _wrong_type(path: Path, value: object, expected: str) -> Pending:
-    return _at(path, "wrong-type", expected=expected, actual=json_type(value))
+def _wrong_type(path: Path, value: object, expected: str) -> Pending | FieldError:
+    return _at(path, "wrong-type", {"expected": expected, "actual": json_type(value)})
 
 
 def _body_errors(
@@ -403,13 +412,18 @@ def _body_errors(
 def _file_count(value: object, stage: UploadStage, found: Found) -> int | None:
     """Append fileCount's error; return the count when it is valid."""
     # Fast path: a plain int inside the window (bool is not an int here).
-    if type(value) is int and stage.min_files <= value <= stage.max_files:
-        return value
+    if type(value) is int:
+        if stage.min_files <= value <= stage.max_files:
+            return value
+        known = stage._records.get(value)
+        if known is not None:
+            found.append(known)
+            return None
     path = ("fileCount",)
     if value is _ABSENT:
-        found.append(_at(path, "required"))
+        found.append(_at(path, "required", {}))
         return None
-    count = _as_integer(value)
+    count = value if type(value) is int else _as_integer(value)
     if count is None:
         found.append(_wrong_type(path, value, "integer"))
         return None
@@ -418,8 +432,24 @@ def _file_count(value: object, stage: UploadStage, found: Found) -> int | None:
     params: dict[str, Any] = {"min": stage.min_files, "max": stage.max_files}
     if -SAFE_INTEGER <= count <= SAFE_INTEGER:
         params["actual"] = count
-    found.append(_at(path, "out-of-window", **params))
+        item = _at(path, "out-of-window", params)
+        if type(value) is int:
+            _keep(stage, value, item)  # a safe int: the key stays small
+    else:
+        item = _at(path, "out-of-window", params)
+    found.append(item)
     return None
+
+
+#: Most records a stage keeps for the inputs it has judged.
+STAGE_RECORDS_SIZE = 512
+
+
+def _keep(stage: UploadStage, key: object, item: Pending | FieldError) -> None:
+    """Keep a record a stage's judgement gave, for the same input next
+    time: only once built (a finding is built when first reported)."""
+    if type(item) is FieldError:
+        remember(stage._records, key, item, STAGE_RECORDS_SIZE)
 
 
 def _as_integer(value: object) -> int | None:
@@ -443,31 +473,48 @@ def _content_types(
         return
     path: Path = ("contentTypes",)
     if value is _ABSENT:
-        found.append(_at(path, "required"))
+        found.append(_at(path, "required", {}))
         return
     if not isinstance(value, list):
         found.append(_wrong_type(path, value, "array"))
         return
     if count is not None and len(value) != count:
-        found.append(_at(path, "length-mismatch", expected=count, actual=len(value)))
+        found.append(
+            _at(path, "length-mismatch", {"expected": count, "actual": len(value)})
+        )
     refuse = policy.refuse_media_type_parameters
-    judge = stage.judge_media_type
+    records = stage._records
     # Entries past maxFiles - 1 are covered by the length or count error.
     for index in range(min(len(value), stage.max_files)):
         entry = value[index]
         if not isinstance(entry, str):
             found.append(_wrong_type(("contentTypes", index), entry, "string"))
             continue
-        verdict = judge(entry, refuse)
-        if verdict is not None:
-            found.append(_at(("contentTypes", index), verdict[0], **verdict[1]))
+        verdict = stage.judge_media_type(entry, refuse)
+        if verdict is None:
+            continue
+        # Exact, short strs only: a subclass's own hash and equality never
+        # run, and no long text is kept.
+        kept = type(entry) is str and len(entry) <= MAX_MEDIA_TYPE_LENGTH
+        key = (entry, index, refuse)
+        known = records.get(key) if kept else None
+        if known is not None:
+            found.append(known)
+            continue
+        item = _at(("contentTypes", index), verdict[0], verdict[1])
+        found.append(item)
+        if kept:
+            _keep(stage, key, item)
 
 
 def _submission_id(value: object, policy: Policy, found: Found) -> None:
-    if type(value) is str and _short_good_text(value, policy.max_client_submission_id):
-        return
-    if value is _ABSENT:
-        found.append(_at(("clientSubmissionId",), "required"))
+    if type(value) is str:
+        # check_text decides printable text at once, good or bad.
+        failure = check_text(value, policy.max_client_submission_id)
+        if failure is not None:
+            found.append(_at(("clientSubmissionId",), failure[0], failure[1]))
+    elif value is _ABSENT:
+        found.append(_at(("clientSubmissionId",), "required", {}))
     else:
         _text(value, ("clientSubmissionId",), policy.max_client_submission_id, found)
 
@@ -478,7 +525,7 @@ def _text(value: object, path: Path, max_length: int, found: Found) -> None:
         return
     failure = check_text(value, max_length)
     if failure is not None:
-        found.append(_at(path, failure[0], **failure[1]))
+        found.append(_at(path, failure[0], failure[1]))
 
 
 def _present(value: object, policy: Policy) -> bool:
@@ -556,9 +603,15 @@ def _unknown(
 ) -> None:
     for key in obj:
         if key not in known:
-            found.append(_at((*path, _key_segment(key)), "unknown-field"))
+            found.append(_at((*path, _key_segment(key)), "unknown-field", {}))
 
 
 def _key_segment(key: object) -> str:
-    """A path segment for a member name; non-string keys by their type."""
-    return key if isinstance(key, str) else f"<{type(key).__name__}>"
+    """A path segment for a member name; non-string keys by their type.
+
+    Always an exact ``str``: a subclass gives its text, which is what
+    the client sent, and its own methods never run in record lookups.
+    """
+    if type(key) is str:
+        return key
+    return str.__str__(key) if isinstance(key, str) else f"<{type(key).__name__}>"

@@ -7,11 +7,15 @@ server's fault: it raises `ConfigurationError`, never a 422.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
-from ._errors import ConfigurationError
+from ._errors import ConfigurationError, FieldError
+from ._frozen import Frozen
 from ._media_types import MAX_MEDIA_TYPE_LENGTH, check_media_type, parse_media_type
+from ._memo import remember
+
+#: ``judge_media_type``'s answer: None, or a code and its params.
+Verdict = tuple[str, dict[str, Any]] | None
 
 __all__ = ["MAX_BOUND", "UploadStage"]
 
@@ -23,37 +27,39 @@ MAX_BOUND = 2**53 - 1
 #: them all; past the bound, new entries are judged but not kept.
 VERDICT_CACHE_SIZE = 512
 
-#: ``judge_media_type``'s answer: None, or a code and its params.
-Verdict = tuple[str, dict[str, Any]] | None
 
-
-@dataclass(frozen=True, slots=True)
-class UploadStage:
+class UploadStage(Frozen):
     """The upload window and accepted formats of one workflow version.
 
     ``accepted_formats`` holds exact media types (``image/png``), type
-    ranges (``image/*``) or ``*/*``, without parameters.
+    ranges (``image/*``) or ``*/*``, without parameters.  Immutable and
+    compared by value.
     """
 
+    _FIELDS = ("min_files", "max_files", "accepted_formats")
+    __slots__ = (*_FIELDS, "_any", "_exact", "_records", "_types", "_verdicts")
     min_files: int
     max_files: int
     accepted_formats: tuple[str, ...]
-    _exact: frozenset[str] = field(init=False, repr=False, compare=False)
-    _types: frozenset[str] = field(init=False, repr=False, compare=False)
-    _any: bool = field(init=False, repr=False, compare=False)
-    _verdicts: tuple[dict[str, Verdict], dict[str, Verdict]] = field(
-        init=False, repr=False, compare=False
-    )
+    _exact: frozenset[str]
+    _types: frozenset[str]
+    _any: bool
+    _verdicts: tuple[dict[str, Verdict], dict[str, Verdict]]
+    #: Error records of this stage's judgements, by input: an exact int
+    #: fileCount, or (entry, index, refuse_parameters) of contentTypes.
+    #: Filled and bounded by the request checks.
+    _records: dict[object, FieldError]
 
-    def __post_init__(self) -> None:
-        _check_bound("min_files", self.min_files)
-        _check_bound("max_files", self.max_files)
-        if self.min_files > self.max_files:
+    def __init__(
+        self, min_files: int, max_files: int, accepted_formats: Sequence[str]
+    ) -> None:
+        _check_bound("min_files", min_files)
+        _check_bound("max_files", max_files)
+        if min_files > max_files:
             raise ConfigurationError(
-                f"UploadStage: min_files {self.min_files} is above"
-                f" max_files {self.max_files}"
+                f"UploadStage: min_files {min_files} is above max_files {max_files}"
             )
-        formats = self.accepted_formats
+        formats = accepted_formats
         if isinstance(formats, str | bytes) or not isinstance(formats, Sequence):
             raise ConfigurationError(
                 "UploadStage: accepted_formats must be a list of media types"
@@ -66,11 +72,19 @@ class UploadStage:
         for item in formats:
             kind, value = _parse_range(item)
             {"exact": exact, "type": types}.get(kind, set()).add(value)
-        object.__setattr__(self, "accepted_formats", formats)
-        object.__setattr__(self, "_exact", frozenset(exact))
-        object.__setattr__(self, "_types", frozenset(types))
-        object.__setattr__(self, "_any", "*/*" in formats)
-        object.__setattr__(self, "_verdicts", ({}, {}))
+        verdicts: tuple[dict[str, Verdict], dict[str, Verdict]] = ({}, {})
+        self._assign(
+            (
+                ("min_files", min_files),
+                ("max_files", max_files),
+                ("accepted_formats", formats),
+                ("_exact", frozenset(exact)),
+                ("_types", frozenset(types)),
+                ("_any", "*/*" in formats),
+                ("_verdicts", verdicts),
+                ("_records", {}),
+            )
+        )
 
     @classmethod
     def from_json(cls, obj: Any) -> UploadStage:
@@ -124,8 +138,7 @@ class UploadStage:
         except KeyError:
             pass
         verdict = self._judge_media_type(entry, refuse_parameters)
-        if len(verdicts) < VERDICT_CACHE_SIZE:
-            verdicts[entry] = verdict
+        remember(verdicts, entry, verdict, VERDICT_CACHE_SIZE)
         return verdict
 
     def _remembered(self, refuse_parameters: bool) -> Mapping[str, Verdict]:

@@ -8,8 +8,9 @@ of the running Python's Unicode version.
 
 from __future__ import annotations
 
-import re
 from typing import Any
+
+from ._lazy_re import LazyPattern
 
 __all__ = ["WHITE_SPACE", "check_text", "is_blank", "is_good_text"]
 
@@ -18,13 +19,13 @@ WHITE_SPACE = (
     "\t\n\x0b\x0c\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
     "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 )
-_BLANK = re.compile(f"[{WHITE_SPACE}]*")
+_BLANK = LazyPattern(f"[{WHITE_SPACE}]*")
 # C0 controls and DEL (reason control-character), lone surrogates.
-_BAD_CHAR = re.compile("[\x00-\x1f\x7f\ud800-\udfff]")
+_BAD_CHAR = LazyPattern("[\x00-\x1f\x7f\ud800-\udfff]")
 # Text that passes every check at once: no bad character anywhere and at
 # least one that is not white space. One scan instead of two; possessive
 # repeats, so it never backtracks. (Tab, CR and LF are white space and bad.)
-_GOOD_TEXT = re.compile(
+_GOOD_TEXT = LazyPattern(
     "[" + "".join(c for c in WHITE_SPACE if c > "\x1f") + "]*+"
     f"[^{WHITE_SPACE}\x00-\x1f\x7f\ud800-\udfff]"
     "[^\x00-\x1f\x7f\ud800-\udfff]*+"

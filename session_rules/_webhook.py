@@ -25,6 +25,7 @@ from ._errors import (
     clip,
     json_type,
 )
+from ._memo import REMEMBERED_URL_LENGTH
 from ._policy import Policy, resolve_policy
 
 __all__ = ["WebhookVerdict", "check_resolved_addresses", "check_webhook_url"]
@@ -188,7 +189,7 @@ def accepted_webhook(url: str, policy: Policy) -> str | None:
     due; None otherwise (a failure, or a resolver to call)."""
     if len(url) > policy.max_webhook_url:
         return None
-    judged = _judge_string(url, policy)
+    judged = _judge_text(url, policy)
     if judged.code is not None:
         return None
     lookup = judged.lookup_name is not None and policy.resolver is not None
@@ -217,7 +218,7 @@ def _judge(
     if len(url) > policy.max_webhook_url:
         too_long = _malformed("too-long", max=policy.max_webhook_url, actual=len(url))
         return None, too_long, ()
-    judged = _judge_string(url, policy)
+    judged = _judge_text(url, policy)
     if judged.code is not None:
         return None, Finding(judged.code, dict(judged.params)), ()
     if judged.literal is not None:
@@ -228,6 +229,19 @@ def _judge(
     if finding is not None:
         return None, finding, ()
     return judged.canonical, None, passed
+
+
+def _judge_text(url: str, policy: Policy) -> _Judged:
+    """The string checks of a URL, remembered when it is short.
+
+    A ``str`` subclass is judged by its text, as an exact ``str``: its own
+    methods (``__eq__`` in the cache, ``lower``, ``split``) never run.
+    """
+    if type(url) is not str:
+        url = str.__str__(url)
+    if len(url) > REMEMBERED_URL_LENGTH:
+        return _judge_string.__wrapped__(url, policy)
+    return _judge_string(url, policy)
 
 
 # The string checks never call the resolver, so their result depends only

@@ -22,6 +22,7 @@ from session_rules import (
     Policy,
     UploadStage,
     _errors,
+    _headers,
     _request,
     check_resolved_addresses,
     check_webhook_url,
@@ -146,17 +147,26 @@ def test_header_record_with_params_that_are_not_atoms() -> None:
     assert dict(first.params) == {"max": 128, "actual": 129.0}
 
 
-def test_header_records_past_the_cache_size_are_built_each_time(
+def test_a_full_header_record_table_takes_new_records(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(_errors, "RECORDS_CACHE_SIZE", 0)
-    before = dict(_errors._HEADER_RECORDS)
+    monkeypatch.setattr(_errors, "RECORDS_CACHE_SIZE", 1)
+    header_error("X-Request-Id", "too-long", max=128, actual=4241)
     record = header_error("X-Request-Id", "too-long", max=128, actual=4242)
     assert record.message == "X-Request-Id must be at most 128 characters; got 4242"
-    assert before == _errors._HEADER_RECORDS
+    assert list(_errors._HEADER_RECORDS.values()) == [record]
 
 
 # -- headers -----------------------------------------------------------
+
+
+def test_a_good_slug_of_a_str_subclass_passes_and_is_not_remembered() -> None:
+    class Slug(str):
+        pass
+
+    _headers._GOOD_SLUGS.clear()
+    assert _headers.check_slug(Slug("invoice-intake")) is None
+    assert "invoice-intake" not in _headers._GOOD_SLUGS
 
 
 def test_a_header_named_twice_in_a_dict_counts_twice() -> None:
@@ -271,16 +281,18 @@ def test_integer_past_the_interpreter_digit_limit_in_a_short_body() -> None:
 # -- requests ----------------------------------------------------------
 
 
-def test_accepted_outcomes_past_the_cache_size_are_built_each_time(
+def test_a_full_accepted_table_takes_new_urls(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(_request, "ACCEPTED_CACHE_SIZE", 0)
-    before = dict(_request._ACCEPTED)
-    body = {**GOOD, "webhookUrl": "https://hooks.example.com/a-fresh-path"}
-    outcome = judge(body, policy=Policy())
-    assert outcome.status == 201
-    assert outcome.webhook_url == "https://hooks.example.com/a-fresh-path"
-    assert before == _request._ACCEPTED
+    monkeypatch.setattr(_request, "ACCEPTED_CACHE_SIZE", 1)
+    for path in ("an-old-path", "a-fresh-path"):
+        body = {**GOOD, "webhookUrl": f"https://hooks.example.com/{path}"}
+        outcome = judge(body, policy=Policy())
+        assert outcome.status == 201
+        assert outcome.webhook_url == f"https://hooks.example.com/{path}"
+    assert [key[0] for key in _request._ACCEPTED] == [
+        "https://hooks.example.com/a-fresh-path"
+    ]
 
 
 def test_valid_request_with_a_resolver_keeps_the_canonical_url() -> None:

@@ -209,3 +209,111 @@ def test_cli_schema_write_to_file_is_usage_error(tmp_path):
     proc = _run_cli("schema", "--write", str(target))
     assert proc.returncode == 2
     assert b"Traceback" not in proc.stderr
+
+
+# -- second round: the value classes and the tables of reused results --
+
+
+class _CaseInsensitive(str):
+    """Equal to any str of the same letters, whatever their case."""
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, str) and self.lower() == other.lower()
+
+    def __hash__(self) -> int:
+        return hash(self.lower())
+
+
+def _pointers(body: dict) -> list[tuple[str, str | None]]:
+    outcome = validate_create_session(body, stage=STAGE, slug=SLUG, headers=HEADERS)
+    return [(e.field, e.pointer) for e in outcome.errors]
+
+
+# Defect: a str subclass equal to a key seen before got that key's record
+# (its spelling) from the record tables; the answer depended on traffic.
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda key: _body(**{key: 1}),
+        lambda key: _body(externalUser={key: "x"}),
+        lambda key: _body(metadata={key: None}),
+    ],
+)
+def test_a_str_subclass_key_is_never_answered_from_the_tables(build) -> None:
+    fresh = _pointers(build(_CaseInsensitive("FOO")))
+    _pointers(build("foo"))
+    assert _pointers(build(_CaseInsensitive("FOO"))) == fresh
+    assert any("FOO" in f"{field} {pointer}" for field, pointer in fresh)
+
+
+# Defect: the same for webhook URLs: the string checks' cache answered a
+# subclass with the canonical form of an earlier, differently cased URL.
+def test_a_str_subclass_webhook_url_keeps_its_own_text() -> None:
+    seen = "https://example.com/hook/abc"
+    validate_create_session(
+        _body(webhookUrl=seen), stage=STAGE, slug=SLUG, headers=HEADERS
+    )
+    outcome = validate_create_session(
+        _body(webhookUrl=_CaseInsensitive("https://example.com/hook/ABC")),
+        stage=STAGE,
+        slug=SLUG,
+        headers=HEADERS,
+    )
+    assert outcome.status == 201
+    assert outcome.webhook_url == "https://example.com/hook/ABC"
+
+
+# Defect: a subclass of Policy compared the resolver again.
+def test_policy_subclasses_still_leave_the_resolver_out() -> None:
+    class Custom(Policy):
+        pass
+
+    def one(host: str) -> list[str]:
+        return [host]
+
+    def two(host: str) -> list[str]:
+        return [host, host]
+
+    assert Custom(resolver=one) == Custom(resolver=two)
+    assert hash(Custom(resolver=one)) == hash(Custom(resolver=two))
+    assert Custom() != Policy()
+
+
+# Defect: one network object was taken as a collection of its addresses
+# (an IPv6 /64 never finished).
+def test_a_lone_network_or_address_is_one_admitted_entry() -> None:
+    import ipaddress
+
+    network = ipaddress.ip_network("fd00::/64")
+    assert Policy(admitted_addresses=network).admitted_addresses == (network,)
+    address = ipaddress.ip_address("10.0.0.1")
+    assert [str(n) for n in Policy(admitted_addresses=address).admitted_addresses] == [
+        "10.0.0.1/32"
+    ]
+
+
+# Defect: calling __init__ again on a built (and shared) record changed it.
+def test_a_built_value_cannot_be_initialised_again() -> None:
+    outcome = validate_create_session({}, stage=STAGE, slug=SLUG, headers=HEADERS)
+    record = outcome.errors[0]
+    with pytest.raises(AttributeError, match="immutable"):
+        type(record).__init__(record, "f", None, "body", "c", "m", {})
+    with pytest.raises(AttributeError, match="immutable"):
+        Policy.__init__(Policy(), max_errors=3)
+    assert record.field == "fileCount"
+
+
+# Defect: annotations named types that existed only for type checkers, so
+# typing.get_type_hints failed on the public classes.
+def test_public_annotations_resolve_at_run_time() -> None:
+    import inspect
+    import typing
+
+    import session_rules
+
+    for name in session_rules.__all__:
+        value = getattr(session_rules, name)
+        if callable(value):
+            typing.get_type_hints(value)
+            if inspect.isclass(value):
+                typing.get_type_hints(value.__init__)

@@ -154,6 +154,18 @@ def test_each_code_can_be_asked_for(code: str, data: Any) -> None:
     assert seen(request.validate()) == expected(request)
 
 
+@pytest.mark.parametrize("code", ["ambiguous-host", "host-not-public"])
+@settings(max_examples=share(50))
+@given(data=st.data())
+def test_webhook_codes_under_the_hardened_policy(code: str, data: Any) -> None:
+    """Without IP literals the hosts come from other pools than the default's."""
+    request = data.draw(
+        invalid_create_session_requests(codes=[code], policy=Policy.hardened())
+    )
+    assert code in {e.code for e in request.errors}
+    assert seen(request.validate()) == expected(request)
+
+
 def test_every_422_401_and_404_code_is_covered() -> None:
     wanted = {code for code, info in CODES.items() if info.status in (401, 404, 422)}
     assert wanted == FAULT_CODES

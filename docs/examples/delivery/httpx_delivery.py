@@ -24,7 +24,6 @@ the certificate would be checked against the bare IP and fail: it fails closed.
 
 from __future__ import annotations
 
-import dataclasses
 import ipaddress
 import socket
 import ssl
@@ -153,7 +152,7 @@ def deliver(
 
     # 1. The string checks again, on the stored URL; call the canonical form.
     #    Without the policy's resolver, so the only lookup is the one below.
-    verdict = check_webhook_url(url, policy=dataclasses.replace(policy, resolver=None))
+    verdict = check_webhook_url(url, policy=policy.replace(resolver=None))
     if verdict.error is not None or verdict.url is None:
         raise _refused(verdict.error)
     target = httpx.URL(verdict.url)
