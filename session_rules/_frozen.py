@@ -79,6 +79,9 @@ class Frozen:
         """A copy with some fields changed, checked as the constructor checks."""
         return type(self)(**{**self._arguments(), **changes})
 
+    # copy.replace (Python 3.13) calls this, as it does for dataclasses.
+    __replace__ = _replace
+
     def __reduce__(self) -> tuple[Any, ...]:
         return _rebuild, (type(self), self._arguments())
 

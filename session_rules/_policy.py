@@ -159,11 +159,9 @@ class Policy(Frozen):
         """A copy with some switches changed, checked as a new policy is.
 
         ``policy.replace(resolver=None)``; an unknown name raises
-        ``TypeError``.  ``copy.replace`` (Python 3.13) calls it too.
+        ``TypeError``.  ``copy.replace`` (Python 3.13) does the same.
         """
         return self._replace(**changes)
-
-    __replace__ = replace
 
     @classmethod
     def hardened(cls, **changes: Any) -> Policy:

@@ -127,6 +127,18 @@ def test_policy_replace_checks_the_new_values() -> None:
         policy.replace(max_errors=0)
 
 
+@pytest.mark.parametrize("value", values(), ids=lambda v: type(v).__name__)
+def test_copy_replace_protocol_rebuilds_with_changes(value: Any) -> None:
+    """``copy.replace`` (Python 3.13) calls ``__replace__``, as for dataclasses."""
+    name = type(value)._FIELDS[-1]
+    assert value.__replace__() == value
+    changed = value.__replace__(**{name: getattr(value, name)})
+    assert changed == value
+    assert changed is not value
+    with pytest.raises(TypeError):
+        value.__replace__(no_such_field=1)
+
+
 def test_match_statements_see_the_fields_in_order() -> None:
     match rejected():
         case Outcome(status, errors):
