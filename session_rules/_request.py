@@ -6,6 +6,7 @@ pointers, orders them as the contract lists the fields, and caps them.
 
 from __future__ import annotations
 
+import functools
 from types import ModuleType
 from typing import Any
 
@@ -114,9 +115,7 @@ def validate_create_session_bytes(
     error); a body that parses is judged as `validate_create_session`
     judges it.
     """
-    # Strict parsing is needed here only: imported on the first call.
-    from ._raw import check_content_type, parse_body  # noqa: PLC0415
-
+    strict = _strict_parsing()
     policy = _settings(stage, policy)
     values = read_headers(headers)
     early = gatekeep(values, slug)
@@ -127,12 +126,12 @@ def validate_create_session_bytes(
         content_type = given[0] if given and isinstance(given[0], str) else None
         if given and content_type is None:
             content_type = ""
-    if content_type is not None and not check_content_type(content_type):
+    if content_type is not None and not strict.check_content_type(content_type):
         error = header_error("Content-Type", "unsupported-media-type")
         return new_outcome(415, (error,), None, policy.problem_base)
     if not isinstance(raw, bytes | bytearray | memoryview):
         raise ConfigurationError("raw must be bytes")
-    body, finding = parse_body(bytes(raw), policy)
+    body, finding = strict.parse_body(bytes(raw), policy)
     if finding is not None:
         error = build_error(finding, (), field_path=())
         return new_outcome(400, (error,), None, policy.problem_base)
@@ -289,12 +288,25 @@ ACCEPTED_CACHE_SIZE = 1024
 _ACCEPTED: dict[tuple[str | None, int], tuple[Policy, Outcome]] = {}
 
 
+# Modules only some requests need, imported on their first call (an import
+# statement run on every call would cost more than half a microsecond).
+
+
+@functools.cache
 def _webhooks() -> ModuleType:
     """The webhook checks, imported when a request first carries a URL
     (they load the address tables and IDNA machinery)."""
     from . import _webhook  # noqa: PLC0415
 
     return _webhook
+
+
+@functools.cache
+def _strict_parsing() -> ModuleType:
+    """The strict JSON parser, which only raw bodies need."""
+    from . import _raw  # noqa: PLC0415
+
+    return _raw
 
 
 def _accepted(url: str | None, policy: Policy) -> Outcome | None:
