@@ -247,10 +247,11 @@ class Outcome(Frozen):
 
 # -- cheap construction ------------------------------------------------
 #
-# The constructors set each field through object.__setattr__ and
-# FieldError's freezes params again. The library builds records from
-# params it has already frozen, so it sets the slots directly through
-# their descriptors: the same instance, several times faster.
+# The constructors check their arguments and set each field through
+# Frozen._assign, and FieldError's freezes params again. The library
+# builds records from params it has already frozen, so it sets the slots
+# directly through their descriptors: the same instance, several times
+# faster.
 
 _new = object.__new__
 
@@ -349,9 +350,8 @@ def build_error(
     named = path if field_path is None else field_path
     names = (path, named)
     short = _short(names)
-    key = None
-    if short and _keyable(given):
-        key = (code, path, named, location, tuple(given.items()))
+    key = _record_key(code, path, named, location, given) if short else None
+    if key is not None:
         record = _RECORDS.get(key)
         if record is not None:
             return record
@@ -395,12 +395,7 @@ def pending(
     Path segments must be exact ``str`` or ``int`` (a subclass's own
     ``__eq__`` would otherwise run in the lookup).
     """
-    if not params:
-        key: tuple[Any, ...] | None = (code, path, path, "body", ())
-    elif _keyable(params):
-        key = (code, path, path, "body", tuple(params.items()))
-    else:
-        key = None
+    key = _record_key(code, path, path, "body", params)
     if key is not None:
         record = _RECORDS.get(key)
         if record is not None:
@@ -425,6 +420,22 @@ _RECORDS: dict[tuple[Any, ...], FieldError] = {}
 # equal only to values of the same type that print the same (so no bool,
 # True == 1, and no float, -0.0 == 0.0).
 _KEY_ATOMS = frozenset({str, int, type(None)})
+
+
+def _record_key(
+    code: str,
+    path: tuple[PathSegment, ...],
+    named: tuple[PathSegment, ...],
+    location: str,
+    params: Mapping[str, Any],
+) -> tuple[Any, ...] | None:
+    """The key of a kept record, or None when params may not be part of
+    one. The caller checks the paths (`_short`)."""
+    if not params:
+        return (code, path, named, location, ())
+    if _keyable(params):
+        return (code, path, named, location, tuple(params.items()))
+    return None
 
 
 def _keyable(params: Mapping[str, Any]) -> bool:
